@@ -1,0 +1,105 @@
+/**
+ * Session authentication shared by every trigger: the API client credentials are exchanged for
+ * an access token (OAuth2 client-credentials); Zapier re-runs the exchange on any 401.
+ */
+import type { Authentication, Bundle, HttpResponse, ZObject } from 'zapier-platform-core';
+import { PLAN_MESSAGE, RATE_LIMIT_MESSAGE, TOKEN_PATH, WRONG_SCHOOL_MESSAGE } from './api-middleware';
+import { isJsonObject } from './json';
+import { SchoolUrlError, apiUrl, normaliseSchoolUrl, schoolHost } from './school-url';
+import { normaliseWebhookSecret } from './signature';
+
+export const CREDENTIALS_MESSAGE =
+  'LearnWorlds did not accept the Client ID and Client Secret. Copy both again from Settings → Developers → API in your school.';
+
+function school(z: ZObject, bundle: Bundle): string {
+  try {
+    return normaliseSchoolUrl(bundle.authData.school_url);
+  } catch (error) {
+    if (error instanceof SchoolUrlError) throw new z.errors.Error(error.message, 'InvalidSchoolUrl', 400);
+    throw error;
+  }
+}
+
+function tokenFrom(response: HttpResponse): string | undefined {
+  const data: unknown = response.data;
+  if (!isJsonObject(data)) return undefined;
+  const tokenData = isJsonObject(data.tokenData) ? data.tokenData : data;
+  return typeof tokenData.access_token === 'string' && tokenData.access_token !== '' ? tokenData.access_token : undefined;
+}
+
+export async function getAccessToken(z: ZObject, bundle: Bundle): Promise<{ sessionKey: string }> {
+  const origin = school(z, bundle);
+  const clientId = (bundle.authData.client_id ?? '').trim();
+  const clientSecret = (bundle.authData.client_secret ?? '').trim();
+  if (!clientId || !clientSecret) throw new z.errors.Error(CREDENTIALS_MESSAGE, 'InvalidCredentials', 401);
+  let response: HttpResponse;
+  try {
+    response = await z.request({
+      url: `${origin}${TOKEN_PATH}`,
+      method: 'POST',
+      headers: { 'Lw-Client': clientId, 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: { client_id: clientId, client_secret: clientSecret, grant_type: 'client_credentials' },
+      skipThrowForStatus: true,
+    });
+  } catch (error) {
+    if ((error as Error).name === 'RefreshAuthError') throw new z.errors.Error(CREDENTIALS_MESSAGE, 'InvalidCredentials', 401);
+    if ((error as Error).name === 'ThrottledError') throw error;
+    throw new z.errors.Error(`Could not reach ${new URL(origin).host}. ${WRONG_SCHOOL_MESSAGE}`, 'WrongSchoolUrl', 502);
+  }
+  const token = tokenFrom(response);
+  if (response.status === 200 && token) return { sessionKey: token };
+  if (response.status === 429) throw new z.errors.ThrottledError(RATE_LIMIT_MESSAGE, 60);
+  if (response.status === 403) throw new z.errors.Error(PLAN_MESSAGE, 'ApiNotInPlan', 403);
+  if (response.status === 400 || response.status === 401 || response.status === 422) {
+    throw new z.errors.Error(CREDENTIALS_MESSAGE, 'InvalidCredentials', 401);
+  }
+  throw new z.errors.Error(WRONG_SCHOOL_MESSAGE, 'WrongSchoolUrl', response.status);
+}
+
+/** The connection test: one cheap real call (there is no /me endpoint). */
+export async function testConnection(z: ZObject, bundle: Bundle): Promise<{ school: string }> {
+  if (normaliseWebhookSecret(bundle.authData.webhook_secret ?? '') === '') {
+    throw new z.errors.Error('Enter the webhook signature from Settings → Developers → Webhooks.', 'MissingWebhookSecret', 400);
+  }
+  await z.request({ url: apiUrl(school(z, bundle), 'users'), params: { items_per_page: '1' } });
+  return { school: schoolHost(bundle.authData.school_url) };
+}
+
+export const authentication = {
+  type: 'session',
+  test: testConnection,
+  connectionLabel: async (_z: ZObject, bundle: Bundle) => schoolHost(bundle.authData.school_url),
+  fields: [
+    {
+      key: 'school_url',
+      label: 'School URL',
+      required: true,
+      type: 'string',
+      helpText:
+        'Your school address, such as `myschool.learnworlds.com` or your own domain. You can also paste the API URL from **Settings → Developers → API** (“Copy the API URL”).',
+    },
+    {
+      key: 'client_id',
+      label: 'Client ID',
+      required: true,
+      type: 'string',
+      helpText: 'In LearnWorlds open **Settings → Developers → API** and copy the **Client ID**.',
+    },
+    {
+      key: 'client_secret',
+      label: 'Client Secret',
+      required: true,
+      type: 'password',
+      helpText: 'On the same page (**Settings → Developers → API**) copy the **Client Secret**.',
+    },
+    {
+      key: 'webhook_secret',
+      label: 'Webhook Signature',
+      required: true,
+      type: 'password',
+      helpText:
+        'In LearnWorlds open **Settings → Developers → Webhooks** and copy the **webhook signature** (with or without the leading `v1=`). Every delivery is checked against it.',
+    },
+  ],
+  sessionConfig: { perform: getAccessToken },
+} satisfies Authentication;

@@ -1,0 +1,42 @@
+/**
+ * LearnWorlds sends times as epoch floats (seconds with microseconds), epoch integers, or ISO
+ * strings with an offset. Zapier wants ISO 8601; these helpers turn all three into
+ * `2021-11-18T11:40:26.533Z`.
+ */
+
+/** Keys whose values are points in time wherever they appear in a payload. */
+export const DATE_KEYS: ReadonlySet<string> = new Set([
+  'created',
+  'modified',
+  'last_login',
+  'completed_at',
+  'date',
+  'issued',
+  'paid_at',
+  'refund_at',
+  'created_at',
+  'cancelled_at',
+  'expires_at',
+  'updated_at',
+  'user_registered_at',
+]);
+
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/;
+/** Epoch values above this are milliseconds (year 5138 in seconds). */
+const MS_THRESHOLD = 1e11;
+
+export function epochToIso(epoch: number): string {
+  // Whole microseconds first, so 1637235626.53355 (stored as ...53354999) floors to .533.
+  const ms = epoch > MS_THRESHOLD ? Math.floor(epoch) : Math.floor(Math.round(epoch * 1e6) / 1e3);
+  return new Date(ms).toISOString();
+}
+
+/** ISO string for a time value; anything that is not a recognisable time is returned as is. */
+export function toIsoDate<T>(value: T): T | string {
+  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return epochToIso(value);
+  if (typeof value === 'string' && ISO_DATE_TIME.test(value)) {
+    const parsed = Date.parse(value);
+    if (!Number.isNaN(parsed)) return new Date(parsed).toISOString();
+  }
+  return value;
+}

@@ -1,0 +1,36 @@
+/**
+ * The hub may deliver the same event to a Zap more than once (retries, a crash mid-send), with
+ * the same `Webhook-Id`. Each Zap keeps the ids it has seen in z.cache for a day. A delivery
+ * straight from LearnWorlds has no Webhook-Id; it is keyed by a hash of its raw body.
+ */
+import { createHash } from 'node:crypto';
+import type { Bundle, ZObject } from 'zapier-platform-core';
+import { findHeader } from './signature';
+
+const WEBHOOK_ID_HEADERS = new Set(['webhook-id', 'http-webhook-id']);
+export const DEDUPE_TTL_SECONDS = 24 * 60 * 60;
+
+export function dedupeKey(bundle: Bundle): string {
+  const webhookId = findHeader(bundle.rawRequest?.headers, WEBHOOK_ID_HEADERS);
+  const delivery = webhookId
+    ? `id:${webhookId}`
+    : `body:${createHash('sha256').update(bundle.rawRequest?.content ?? '').digest('hex')}`;
+  // Scoped to this Zap's subscription, so two Zaps on the same event both run.
+  const zap = bundle.subscribeData?.id ?? bundle.meta?.zap?.id ?? 'unsubscribed';
+  return `lw-seen:${zap}:${delivery}`;
+}
+
+/** True the first time a delivery is seen by this Zap; false for a repeat. */
+export async function firstSighting(z: ZObject, bundle: Bundle): Promise<boolean> {
+  const key = dedupeKey(bundle);
+  try {
+    if (await z.cache.set(key, 1, DEDUPE_TTL_SECONDS, undefined, true)) return true;
+    // set-if-absent also answers false when the cache refuses the write (rate limit):
+    // only a value that is really there makes this a repeat.
+    const existing: unknown = await z.cache.get(key);
+    return existing === null || existing === undefined;
+  } catch (error) {
+    z.console.log(`[learnworlds] delivery dedupe unavailable, letting the delivery through: ${(error as Error).message}`);
+    return true;
+  }
+}

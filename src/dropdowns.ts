@@ -1,0 +1,49 @@
+/**
+ * Hidden polling triggers that feed the filter dropdowns (course, learning program, product).
+ */
+import { type Bundle, type PollingTriggerPerform, type ZObject, defineTrigger } from 'zapier-platform-core';
+import { type JsonObject, type JsonValue, isJsonObject } from './json';
+import { apiUrl } from './school-url';
+
+export interface Choice {
+  id: string;
+  title: string;
+}
+
+async function choices(z: ZObject, bundle: Bundle, path: string, kind?: string): Promise<Choice[]> {
+  const response = await z.request({ url: apiUrl(bundle.authData.school_url, path), params: { page: String((bundle.meta?.page ?? 0) + 1) } });
+  const payload = response.data as JsonValue;
+  const rows = isJsonObject(payload) && Array.isArray(payload.data) ? payload.data.filter(isJsonObject) : [];
+  return rows
+    .filter((row: JsonObject) => typeof row.id === 'string')
+    .map((row) => {
+      const title = typeof row.title === 'string' && row.title ? row.title : String(row.id);
+      return { id: String(row.id), title: kind ? `${title} (${kind})` : title };
+    });
+}
+
+export const listCourses: PollingTriggerPerform = (z, bundle) => choices(z, bundle, 'courses');
+export const listLearningPrograms: PollingTriggerPerform = (z, bundle) => choices(z, bundle, 'bundles');
+export const listProducts: PollingTriggerPerform = async (z, bundle) => {
+  const [courses, bundles, plans] = await Promise.all([
+    choices(z, bundle, 'courses', 'course'),
+    choices(z, bundle, 'bundles', 'bundle'),
+    choices(z, bundle, 'subscription-plans', 'subscription'),
+  ]);
+  return [...courses, ...bundles, ...plans];
+};
+
+function dropdown(key: string, noun: string, perform: PollingTriggerPerform) {
+  return defineTrigger({
+    key,
+    noun,
+    display: { label: `List ${noun}s`, description: `Lists ${noun.toLowerCase()}s for a dropdown.`, hidden: true },
+    operation: { type: 'polling', perform, canPaginate: true },
+  });
+}
+
+export const DROPDOWN_TRIGGERS = {
+  course_list: dropdown('course_list', 'Course', listCourses),
+  learning_program_list: dropdown('learning_program_list', 'Learning Program', listLearningPrograms),
+  product_list: dropdown('product_list', 'Product', listProducts),
+};

@@ -1,0 +1,47 @@
+/**
+ * LearnWorlds signs every delivery with a pre-shared value: the header
+ * `Learnworlds-Webhook-Signature: v1=<signature shown under Settings → Developers → Webhooks>`.
+ * The check compares the whole header value in constant time; nothing is ever logged of it.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+export const SIGNATURE_HEADER = 'Learnworlds-Webhook-Signature';
+const HEADER_NAMES = new Set(['learnworlds-webhook-signature', 'http-learnworlds-webhook-signature']);
+
+/** The secret as the admin may paste it ("v1=abc", " abc "), reduced to "abc". */
+export function normaliseWebhookSecret(input: string): string {
+  return input.trim().replace(/^v1=/i, '').trim();
+}
+
+export function expectedSignature(secret: string): string {
+  return `v1=${normaliseWebhookSecret(secret)}`;
+}
+
+/** A header by name, whatever its casing and whether Zapier prefixed it with `Http-`. */
+export function findHeader(headers: Record<string, unknown> | undefined, names: ReadonlySet<string>): string | undefined {
+  if (!headers) return undefined;
+  for (const [name, value] of Object.entries(headers)) {
+    if (!names.has(name.toLowerCase())) continue;
+    if (typeof value === 'string') return value;
+    if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
+  }
+  return undefined;
+}
+
+export function findSignatureHeader(headers: Record<string, unknown> | undefined): string | undefined {
+  return findHeader(headers, HEADER_NAMES);
+}
+
+/** Constant-time equality of two strings of any length (digests first, so length leaks nothing). */
+export function constantTimeEqual(a: string, b: string): boolean {
+  const da = createHash('sha256').update(a, 'utf8').digest();
+  const db = createHash('sha256').update(b, 'utf8').digest();
+  return timingSafeEqual(da, db) && a.length === b.length;
+}
+
+export type SignatureVerdict = 'valid' | 'missing' | 'invalid';
+
+export function verifySignature(headerValue: string | undefined, secret: string): SignatureVerdict {
+  if (headerValue === undefined || headerValue.trim() === '') return 'missing';
+  return constantTimeEqual(headerValue.trim(), expectedSignature(secret)) ? 'valid' : 'invalid';
+}

@@ -1,0 +1,4 @@
+import { hookTrigger } from '../src/hook-trigger';
+
+/** "course_completed": built from its entry in src/catalogue.ts. */
+export default hookTrigger('course_completed');

@@ -1,0 +1,4 @@
+import { hookTrigger } from '../src/hook-trigger';
+
+/** "lead_captured": built from its entry in src/catalogue.ts. */
+export default hookTrigger('lead_captured');

@@ -1,0 +1,4 @@
+import { hookTrigger } from '../src/hook-trigger';
+
+/** "payment_created": built from its entry in src/catalogue.ts. */
+export default hookTrigger('payment_created');

@@ -1,0 +1,4 @@
+import { hookTrigger } from '../src/hook-trigger';
+
+/** "subscription_updated": built from its entry in src/catalogue.ts. */
+export default hookTrigger('subscription_updated');

@@ -1,0 +1,4 @@
+import { hookTrigger } from '../src/hook-trigger';
+
+/** "user_unenrolled": built from its entry in src/catalogue.ts. */
+export default hookTrigger('user_unenrolled');
