@@ -23,12 +23,16 @@ export function dedupeKey(bundle: Bundle): string {
 /** True the first time a delivery is seen by this Zap; false for a repeat. */
 export async function firstSighting(z: ZObject, bundle: Bundle): Promise<boolean> {
   const key = dedupeKey(bundle);
+  const seen = async () => {
+    const value: unknown = await z.cache.get(key);
+    return value !== null && value !== undefined;
+  };
   try {
+    if (await seen()) return false;
     if (await z.cache.set(key, 1, DEDUPE_TTL_SECONDS, undefined, true)) return true;
-    // set-if-absent also answers false when the cache refuses the write (rate limit):
-    // only a value that is really there makes this a repeat.
-    const existing: unknown = await z.cache.get(key);
-    return existing === null || existing === undefined;
+    // Set-if-absent answers false when a concurrent delivery won the race, but also when the
+    // cache refuses the write (rate limit): only a value that is really there makes a repeat.
+    return !(await seen());
   } catch (error) {
     z.console.log(`[learnworlds] delivery dedupe unavailable, letting the delivery through: ${(error as Error).message}`);
     return true;

@@ -43,5 +43,6 @@ export type SignatureVerdict = 'valid' | 'missing' | 'invalid';
 
 export function verifySignature(headerValue: string | undefined, secret: string): SignatureVerdict {
   if (headerValue === undefined || headerValue.trim() === '') return 'missing';
+  if (normaliseWebhookSecret(secret) === '') return 'invalid';
   return constantTimeEqual(headerValue.trim(), expectedSignature(secret)) ? 'valid' : 'invalid';
 }

@@ -29,6 +29,8 @@ export interface DeliveryOptions {
   authData?: Record<string, string>;
 }
 
+let deliveries = 0;
+
 /** A hook bundle as Zapier builds it: parsed body + querystring, raw body, Http- prefixed headers. */
 export function deliveryBundle(body: unknown, options: DeliveryOptions = {}) {
   const raw = options.raw ?? JSON.stringify(body);
@@ -41,7 +43,7 @@ export function deliveryBundle(body: unknown, options: DeliveryOptions = {}) {
     inputData: options.inputData ?? {},
     cleanedRequest: cleaned,
     rawRequest: { method: 'POST' as const, querystring: '', headers, content: raw },
-    subscribeData: { id: options.subscriptionId ?? 'sub-1' },
+    subscribeData: { id: options.subscriptionId ?? `sub-${++deliveries}` },
   };
 }
 

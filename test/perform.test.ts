@@ -1,0 +1,194 @@
+import { LEARNWORLDS_EVENT_TYPES, type LearnWorldsEventType } from '../src/catalogue';
+import { DATE_KEYS } from '../src/dates';
+import { type JsonObject, type JsonValue, isJsonObject } from '../src/json';
+import { HOOK_TRIGGERS } from '../triggers';
+import { WEBHOOK_SECRET, appTester, captureOutput, deliveryBundle, payload } from './helpers';
+
+const byType = (type: string) => {
+  const found = HOOK_TRIGGERS.find((m) => m.spec.type === type);
+  if (!found) throw new Error(`no trigger for ${type}`);
+  return found;
+};
+const anyEvent = HOOK_TRIGGERS.find((m) => m.spec.key === 'any_event')!;
+
+/** Every value under a date key, anywhere outside custom fields. */
+function dateValues(value: JsonValue, out: JsonValue[] = []): JsonValue[] {
+  if (Array.isArray(value)) value.forEach((v) => dateValues(v, out));
+  else if (isJsonObject(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === 'fields') continue;
+      if (DATE_KEYS.has(k) && v !== null) out.push(v);
+      else dateValues(v, out);
+    }
+  }
+  return out;
+}
+
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+describe.each(LEARNWORLDS_EVENT_TYPES.map((t) => [t]))('%s', (type: LearnWorldsEventType) => {
+  const trigger = byType(type);
+
+  test('a signed vendor example gives the normalised item', async () => {
+    const body = payload(type);
+    const items = await appTester(trigger.perform, deliveryBundle(body));
+    expect(items).toHaveLength(1);
+    const item = items[0]!;
+    expect(item.event_type).toBe(type);
+    expect(item.event_trigger).toBe(body.trigger);
+    expect(item.school_id).toBe(body.school_id);
+    expect(item.id).toMatch(/^lw_[0-9a-f]{32}$/);
+    expect(isJsonObject(item.user)).toBe(true);
+    expect(typeof item.user.full_name).toBe('string');
+    expect(isJsonObject(item.user.utms)).toBe(true);
+    expect(item.user.email).toEqual(expect.stringContaining('@'));
+    expect(item.user.user).toBeUndefined();
+    expect(item.user.utm).toBeUndefined();
+    for (const value of dateValues(item)) expect(value).toMatch(ISO);
+    expect(item).not.toHaveProperty('querystring');
+    expect(item).toMatchSnapshot();
+  });
+
+  test('the same delivery always gets the same id', async () => {
+    const [a] = await appTester(trigger.perform, deliveryBundle(payload(type), { subscriptionId: 'a' }));
+    const [b] = await appTester(trigger.perform, deliveryBundle(payload(type), { subscriptionId: 'b' }));
+    expect(a!.id).toBe(b!.id);
+  });
+
+  test.each([
+    ['forged', 'v1=0000000000000000000000000000000000000000000000'],
+    ['missing v1= prefix', WEBHOOK_SECRET],
+    ['prefixed garbage', `xx v1=${WEBHOOK_SECRET}`],
+    ['right value plus trailing garbage', `v1=${WEBHOOK_SECRET}extra`],
+    ['empty', ''],
+  ])('a %s signature does not start the Zap', async (_name, signature) => {
+    const { result, output } = await captureOutput(() => appTester(trigger.perform, deliveryBundle(payload(type), { signature })));
+    expect(result).toEqual([]);
+    expect(output).toContain('Learnworlds-Webhook-Signature');
+    expect(output).not.toContain(WEBHOOK_SECRET);
+  });
+
+  test('a missing signature does not start the Zap', async () => {
+    const { result, output } = await captureOutput(() => appTester(trigger.perform, deliveryBundle(payload(type), { signature: null })));
+    expect(result).toEqual([]);
+    expect(output).toContain('header is missing');
+  });
+
+  test('another event type does not start the Zap, but any_event takes it', async () => {
+    const other = LEARNWORLDS_EVENT_TYPES.find((t) => t !== type)!;
+    expect(await appTester(trigger.perform, deliveryBundle(payload(other)))).toEqual([]);
+    const [item] = await appTester(anyEvent.perform, deliveryBundle(payload(type)));
+    expect(item!.event_type).toBe(type);
+  });
+
+  test('a legacy body halts with advice to switch to the new version', async () => {
+    const { version: _v, ...legacy } = payload(type);
+    await expect(appTester(trigger.perform, deliveryBundle(legacy))).rejects.toThrow(
+      new RegExp(`Settings → Developers → Webhooks.*"${trigger.spec.learnworldsName.replace('/', '\\/')}"`),
+    );
+    await expect(appTester(trigger.perform, deliveryBundle(legacy))).rejects.toMatchObject({ name: 'HaltedError' });
+  });
+});
+
+describe('signature header lookup', () => {
+  const trigger = byType('courseCompleted');
+  test.each(['Learnworlds-Webhook-Signature', 'learnworlds-webhook-signature', 'HTTP-LEARNWORLDS-WEBHOOK-SIGNATURE', 'Http-Learnworlds-Webhook-Signature'])(
+    'accepts the header named %s',
+    async (name) => {
+      const items = await appTester(trigger.perform, deliveryBundle(payload('courseCompleted'), { signature: null, headers: { [name]: `v1=${WEBHOOK_SECRET}` } }));
+      expect(items).toHaveLength(1);
+    },
+  );
+
+  test('tolerates a connection whose secret was pasted with v1=', async () => {
+    const items = await appTester(trigger.perform, deliveryBundle(payload('courseCompleted'), { authData: { webhook_secret: ` v1=${WEBHOOK_SECRET} ` } }));
+    expect(items).toHaveLength(1);
+  });
+
+  test('a connection without a webhook secret accepts nothing', async () => {
+    const items = await appTester(trigger.perform, deliveryBundle(payload('courseCompleted'), { authData: { webhook_secret: '' }, signature: 'v1=' }));
+    expect(items).toEqual([]);
+  });
+});
+
+describe('malformed bodies never throw', () => {
+  const trigger = byType('courseCompleted');
+  test.each<[string, unknown, string]>([
+    ['empty', undefined, ''],
+    ['empty object', {}, '{}'],
+    ['array', [1, 2], '[1,2]'],
+    ['string', 'hello', '"hello"'],
+    ['not JSON', undefined, '{"type": nope'],
+    ['missing data', { version: 2, type: 'courseCompleted' }, '{"version":2,"type":"courseCompleted"}'],
+    ['data not an object', { version: 2, type: 'courseCompleted', data: 'x' }, '{"version":2,"type":"courseCompleted","data":"x"}'],
+    ['missing type', { version: 2, data: {} }, '{"version":2,"data":{}}'],
+  ])('%s → [] with a log line', async (_name, body, raw) => {
+    const { result, output } = await captureOutput(() => appTester(trigger.perform, deliveryBundle(body, { raw })));
+    expect(result).toEqual([]);
+    expect(output).toContain('delivery dropped');
+  });
+
+  test('a body without a user still gives an item with an empty user', async () => {
+    const body = payload('courseCompleted');
+    delete (body.data as JsonObject).user;
+    const [item] = await appTester(byType('courseCompleted').perform, deliveryBundle(body));
+    expect(item!.user).toEqual({ full_name: '', utms: {} });
+    expect(item!.course).toBeDefined();
+  });
+
+  test('the raw content is used when cleanedRequest is missing', async () => {
+    const body = payload('courseCompleted');
+    const bundle = { ...deliveryBundle(body), cleanedRequest: undefined };
+    expect(await appTester(trigger.perform, bundle)).toHaveLength(1);
+  });
+});
+
+describe('filters', () => {
+  test('course filter: match runs, other course does not', async () => {
+    const trigger = byType('courseCompleted');
+    expect(await appTester(trigger.perform, deliveryBundle(payload('courseCompleted'), { inputData: { course_id: 'sample-course' } }))).toHaveLength(1);
+    expect(await appTester(trigger.perform, deliveryBundle(payload('courseCompleted'), { inputData: { course_id: 'other-course' } }))).toEqual([]);
+  });
+
+  test('certificate course filter reads certificate.course_id', async () => {
+    const trigger = byType('awardedCertificate');
+    expect(await appTester(trigger.perform, deliveryBundle(payload('awardedCertificate'), { inputData: { course_id: 'certificate-course' } }))).toHaveLength(1);
+    expect(await appTester(trigger.perform, deliveryBundle(payload('awardedCertificate'), { inputData: { course_id: 'nope' } }))).toEqual([]);
+  });
+
+  test('learning program and product filters', async () => {
+    expect(await appTester(byType('learningProgramCompleted').perform, deliveryBundle(payload('learningProgramCompleted'), { inputData: { learning_program_id: 'learning-program-sample' } }))).toHaveLength(1);
+    expect(await appTester(byType('learningProgramCompleted').perform, deliveryBundle(payload('learningProgramCompleted'), { inputData: { learning_program_id: 'x' } }))).toEqual([]);
+    expect(await appTester(byType('productBought').perform, deliveryBundle(payload('productBought'), { inputData: { product_id: 'webex' } }))).toHaveLength(1);
+    expect(await appTester(byType('productBought').perform, deliveryBundle(payload('productBought'), { inputData: { product_id: 'other' } }))).toEqual([]);
+    expect(await appTester(byType('subscriptionUpdated').perform, deliveryBundle(payload('subscriptionUpdated'), { inputData: { product_id: 'chrys-sub-new' } }))).toHaveLength(1);
+    expect(await appTester(byType('userUnenrolledFromProduct').perform, deliveryBundle(payload('userUnenrolledFromProduct'), { inputData: { product_id: 'bundle-new' } }))).toHaveLength(1);
+  });
+
+  test('tag filter: the tag list after the change must contain the tag', async () => {
+    const trigger = byType('userTagAdded');
+    expect(await appTester(trigger.perform, deliveryBundle(payload('userTagAdded'), { inputData: { tag: 'Learner' } }))).toHaveLength(1);
+    expect(await appTester(trigger.perform, deliveryBundle(payload('userTagAdded'), { inputData: { tag: 'vip' } }))).toEqual([]);
+  });
+});
+
+describe('per-Zap dedupe', () => {
+  const trigger = byType('courseCompleted');
+  test('the same Webhook-Id runs once per Zap, and once for each of two Zaps', async () => {
+    const headers = { 'Http-Webhook-Id': 'whd_1' };
+    const first = await appTester(trigger.perform, deliveryBundle(payload('courseCompleted'), { headers, subscriptionId: 'zap-a' }), true);
+    const repeat = await appTester(trigger.perform, deliveryBundle(payload('courseCompleted'), { headers, subscriptionId: 'zap-a' }));
+    const otherZap = await appTester(trigger.perform, deliveryBundle(payload('courseCompleted'), { headers, subscriptionId: 'zap-b' }));
+    const otherId = await appTester(trigger.perform, deliveryBundle(payload('courseCompleted'), { headers: { 'Http-Webhook-Id': 'whd_2' }, subscriptionId: 'zap-a' }));
+    expect([first.length, repeat.length, otherZap.length, otherId.length]).toEqual([1, 0, 1, 1]);
+  });
+
+  test('without Webhook-Id the raw body is the key', async () => {
+    const body = payload('courseCompleted');
+    const first = await appTester(trigger.perform, deliveryBundle(body, { subscriptionId: 'zap-c' }), true);
+    const repeat = await appTester(trigger.perform, deliveryBundle(body, { subscriptionId: 'zap-c' }));
+    (body.data as JsonObject).completed_at = 1637232399.1;
+    const changed = await appTester(trigger.perform, deliveryBundle(body, { subscriptionId: 'zap-c' }));
+    expect([first.length, repeat.length, changed.length]).toEqual([1, 0, 1]);
+  });
+});
