@@ -14,6 +14,6 @@ export default defineApp({
   authentication,
   beforeRequest: [addLearnWorldsHeaders],
   afterResponse: [mapLearnWorldsErrors],
-  flags: { throwForThrottlingEarly: false },
+  flags: { throwForThrottlingEarly: false, skipHttpPatch: true },
   triggers: { ...hookTriggers, ...DROPDOWN_TRIGGERS },
 });

@@ -1,0 +1,124 @@
+/**
+ * Zapier's publishing rules, checked here because local schema validation misses them
+ * (a missing sample, a forgotten type: 'hook') and the remote checks only run at push time.
+ */
+import * as zapier from 'zapier-platform-core';
+import App from '../index';
+import { EVENT_CATALOGUE, LEARNWORLDS_EVENT_TYPES } from '../src/catalogue';
+import { flattenKeys } from '../src/output-fields';
+import { HOOK_TRIGGERS } from '../triggers';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const TriggerSchema = require('zapier-platform-schema/lib/schemas/TriggerSchema.js') as { validate: (t: unknown) => { errors: unknown[] } };
+type Handler = (event: { command: string }) => Promise<{ results: unknown }>;
+const createAppHandler = (zapier as unknown as { createAppHandler: (app: unknown) => Handler }).createAppHandler;
+
+const SMALL_WORDS = new Set(['a', 'an', 'and', 'or', 'to', 'from', 'of', 'in', 'on', 'for', 'the']);
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+describe.each(HOOK_TRIGGERS.map((m) => [m.spec.key, m] as const))('%s', (_key, module) => {
+  const { trigger, spec } = module;
+  const op = trigger.operation as unknown as Record<string, unknown> & { sample: Record<string, unknown>; outputFields: Array<{ key: string; label?: string; type?: string }> };
+
+  test('is an instant REST hook with every operation', () => {
+    expect(op.type).toBe('hook');
+    for (const name of ['perform', 'performList', 'performSubscribe', 'performUnsubscribe']) expect(typeof op[name]).toBe('function');
+  });
+
+  test('label is Title Case and 2–64 characters', () => {
+    const label = trigger.display.label ?? '';
+    const words = label.split(' ');
+    words.forEach((word, i) => {
+      if (i > 0 && SMALL_WORDS.has(word)) return;
+      expect(word[0]).toBe(word[0]!.toUpperCase());
+    });
+    expect(label.length).toBeGreaterThanOrEqual(2);
+    expect(label.length).toBeLessThanOrEqual(64);
+  });
+
+  test('description starts "Triggers when ", ends with ".", does not name the app', () => {
+    expect(trigger.display.description).toMatch(/^Triggers when [a-z].*\.$/);
+    expect(trigger.display.description).not.toMatch(/LearnWorlds/i);
+  });
+
+  test('noun is a singular word', () => {
+    expect(trigger.noun).toMatch(/^[A-Z][a-z]+$/);
+    expect(trigger.noun.endsWith('s')).toBe(false);
+  });
+
+  test('key is descriptive and valid', () => {
+    expect(trigger.key).toMatch(/^[a-zA-Z][a-zA-Z0-9_]+$/);
+    expect(trigger.key).not.toMatch(/_\d+$/);
+  });
+
+  test('has a sample whose every key is a labelled output field of the right type', () => {
+    expect(op.sample).toBeDefined();
+    expect(op.sample.id).toEqual(expect.any(String));
+    const fields = new Map(op.outputFields.map((f) => [f.key, f]));
+    for (const [key, value] of flattenKeys(op.sample as never)) {
+      const field = fields.get(key);
+      expect({ key, label: field?.label }).toEqual({ key, label: expect.stringMatching(/^[A-Z0-9]/) });
+      if (typeof value === 'number') expect({ key, type: field?.type }).toEqual({ key, type: 'number' });
+      if (typeof value === 'boolean') expect({ key, type: field?.type }).toEqual({ key, type: 'boolean' });
+      if (field?.type === 'datetime') expect({ key, value }).toEqual({ key, value: expect.stringMatching(ISO) });
+    }
+  });
+
+  test('sample promises no school-specific custom field', () => {
+    expect(flattenKeys(op.sample as never).map(([k]) => k).filter((k) => k.includes('cf_'))).toEqual([]);
+  });
+
+  test('help tells the admin which box to tick and to choose the new version', () => {
+    const setup = (op.inputFields as Array<{ key: string; type?: string; helpText?: string }>).find((f) => f.type === 'copy');
+    expect(setup?.helpText).toContain('Settings → Developers → Webhooks');
+    expect(setup?.helpText).toContain('**New** version');
+    if (spec.type !== '*') expect(setup?.helpText).toContain(spec.learnworldsName);
+  });
+
+  test("passes Zapier's trigger schema (which does check the sample)", () => {
+    const serialised = JSON.parse(JSON.stringify(trigger, (_k, v: unknown) => (typeof v === 'function' ? '$func$2$f$' : v)));
+    expect(TriggerSchema.validate(serialised).errors).toEqual([]);
+  });
+});
+
+test('the catalogue covers all 17 LearnWorlds events plus any_event, with unique keys and labels', () => {
+  expect(new Set(EVENT_CATALOGUE.map((s) => s.type))).toEqual(new Set([...LEARNWORLDS_EVENT_TYPES, '*']));
+  expect(new Set(EVENT_CATALOGUE.map((s) => s.key)).size).toBe(EVENT_CATALOGUE.length);
+  expect(new Set(EVENT_CATALOGUE.map((s) => s.label)).size).toBe(EVENT_CATALOGUE.length);
+  expect(Object.keys(App.triggers ?? {})).toEqual(expect.arrayContaining(EVENT_CATALOGUE.map((s) => s.key)));
+});
+
+test('the trigger keys are the public contract', () => {
+  expect(Object.fromEntries(EVENT_CATALOGUE.map((s) => [s.type, s.key]))).toEqual({
+    userUpdated: 'user_updated',
+    productBought: 'product_bought',
+    enrolledFreeCourse: 'free_course_enrollment',
+    leadCreated: 'lead_captured',
+    awardedCertificate: 'certificate_awarded',
+    courseCompleted: 'course_completed',
+    learningProgramCompleted: 'learning_program_completed',
+    subscriptionPaymentPlanBought: 'subscription_payment_paid',
+    subscriptionPaymentPlanCanceled: 'subscription_canceled',
+    subscriptionTrialStarted: 'subscription_trial_started',
+    subscriptionTrialWillEnd: 'subscription_trial_ending',
+    previewedFree: 'free_section_previewed',
+    subscriptionUpdated: 'subscription_updated',
+    userUnenrolledFromProduct: 'user_unenrolled',
+    userTagAdded: 'user_tags_added',
+    userTagDeleted: 'user_tags_removed',
+    paymentCreated: 'payment_created',
+    '*': 'any_event',
+  });
+});
+
+test('the whole app passes zapier-platform-schema validation', async () => {
+  const { results } = await createAppHandler(App)({ command: 'validate' });
+  expect(results).toEqual([]);
+});
+
+test('dropdown triggers are hidden', () => {
+  const triggers: Record<string, { display: { hidden?: boolean } }> = App.triggers ?? {};
+  for (const key of ['course_list', 'learning_program_list', 'product_list']) {
+    expect(triggers[key]?.display.hidden).toBe(true);
+  }
+});
