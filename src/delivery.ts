@@ -11,11 +11,18 @@ export type ParsedBody =
   | { kind: 'legacy' }
   | { kind: 'malformed'; reason: string };
 
+/** True when the object has a key other than the ones given (without listing all its keys). */
+function hasKeyBesides(value: JsonObject, ignored?: string): boolean {
+  for (const key in value) if (key !== ignored) return true;
+  return false;
+}
+
 function bodyObject(bundle: Bundle): JsonObject | string {
   const cleaned: unknown = bundle.cleanedRequest;
-  if (isJsonObject(cleaned) && Object.keys(cleaned).some((k) => k !== 'querystring')) {
-    const { querystring: _ignored, ...body } = cleaned;
-    return body;
+  // Zapier adds `querystring` to the parsed body; it is not part of what LearnWorlds sent.
+  if (isJsonObject(cleaned) && hasKeyBesides(cleaned, 'querystring')) {
+    delete cleaned.querystring;
+    return cleaned;
   }
   const content = bundle.rawRequest?.content;
   if (typeof content !== 'string' || content.trim() === '') return 'the body is empty';
@@ -31,9 +38,9 @@ function bodyObject(bundle: Bundle): JsonObject | string {
 export function parseBody(bundle: Bundle): ParsedBody {
   const body = bodyObject(bundle);
   if (typeof body === 'string') return { kind: 'malformed', reason: body };
-  if (Object.keys(body).length === 0) return { kind: 'malformed', reason: 'the body is an empty object' };
+  if (!hasKeyBesides(body)) return { kind: 'malformed', reason: 'the body is an empty object' };
   if (body.version !== 2) return { kind: 'legacy' };
   if (typeof body.type !== 'string' || body.type === '') return { kind: 'malformed', reason: 'the body has no "type"' };
   if (!isJsonObject(body.data)) return { kind: 'malformed', reason: 'the body has no "data" object' };
-  return { kind: 'ok', body: { ...body, type: body.type, data: body.data } };
+  return { kind: 'ok', body: body as JsonObject & LearnWorldsEnvelope };
 }

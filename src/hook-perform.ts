@@ -1,7 +1,8 @@
 /**
  * The one wrapper in front of every trigger's perform, in this order: signature, body, event
- * guard, filters, per-Zap dedupe, normalisation. A delivery that must not start the Zap returns
- * [] with a log line saying why (never the secret); a legacy payload halts with advice.
+ * guard, filters, normalisation (all synchronous, in `evaluateDelivery`), then the per-Zap dedupe
+ * (a z.cache round trip). A delivery that must not start the Zap returns [] with a log line
+ * saying why (never the secret); a legacy payload halts with advice.
  */
 import type { Bundle, WebhookTriggerPerform, ZObject } from 'zapier-platform-core';
 import type { EventSpec } from './catalogue';
@@ -11,10 +12,7 @@ import { matchesFilters } from './filters';
 import { type NormalisedItem, normaliseEvent } from './normalise';
 import { findSignatureHeader, verifySignature } from './signature';
 
-function drop(z: ZObject, spec: EventSpec, why: string): [] {
-  z.console.log(`[learnworlds] ${spec.key}: delivery dropped, ${why}`);
-  return [];
-}
+export type DeliveryVerdict = { kind: 'item'; item: NormalisedItem } | { kind: 'drop'; why: string } | { kind: 'legacy' };
 
 export function legacyPayloadMessage(learnworldsName: string): string {
   return (
@@ -23,22 +21,33 @@ export function legacyPayloadMessage(learnworldsName: string): string {
   );
 }
 
+/** Signature, body, event guard, filters and normalisation of one delivery; no I/O. */
+export function evaluateDelivery(spec: EventSpec, bundle: Bundle): DeliveryVerdict {
+  const verdict = verifySignature(findSignatureHeader(bundle.rawRequest?.headers), bundle.authData.webhook_secret ?? '');
+  if (verdict === 'missing') return { kind: 'drop', why: 'the Learnworlds-Webhook-Signature header is missing' };
+  if (verdict === 'invalid') return { kind: 'drop', why: 'the Learnworlds-Webhook-Signature header does not match the webhook signature of this connection' };
+  const parsed = parseBody(bundle);
+  if (parsed.kind !== 'ok') return parsed.kind === 'legacy' ? parsed : { kind: 'drop', why: parsed.reason };
+  const { body } = parsed;
+  if (spec.type !== '*' && body.type !== spec.type) return { kind: 'drop', why: `it is a "${body.type}" event, not "${spec.type}"` };
+  const raw = bundle.rawRequest?.content;
+  const item = normaliseEvent(body, typeof raw === 'string' && raw !== '' ? raw : undefined);
+  if (!matchesFilters(item, spec.filters, bundle.inputData)) return { kind: 'drop', why: 'it does not match the filter chosen for this Zap' };
+  return { kind: 'item', item };
+}
+
 export function makeHookPerform(spec: EventSpec): WebhookTriggerPerform<Record<string, unknown>, NormalisedItem> {
+  const drop = (z: ZObject, why: string): [] => {
+    z.console.log(`[learnworlds] ${spec.key}: delivery dropped, ${why}`);
+    return [];
+  };
   return async (z: ZObject, bundle: Bundle) => {
-    const verdict = verifySignature(findSignatureHeader(bundle.rawRequest?.headers), bundle.authData.webhook_secret ?? '');
-    if (verdict !== 'valid') {
-      return drop(z, spec, verdict === 'missing' ? 'the Learnworlds-Webhook-Signature header is missing' : 'the Learnworlds-Webhook-Signature header does not match the webhook signature of this connection');
-    }
-    const parsed = parseBody(bundle);
-    if (parsed.kind === 'malformed') return drop(z, spec, parsed.reason);
-    if (parsed.kind === 'legacy') {
+    const verdict = evaluateDelivery(spec, bundle);
+    if (verdict.kind === 'drop') return drop(z, verdict.why);
+    if (verdict.kind === 'legacy') {
       throw new z.errors.HaltedError(legacyPayloadMessage(spec.type === '*' ? 'each event' : spec.learnworldsName));
     }
-    const { body } = parsed;
-    if (spec.type !== '*' && body.type !== spec.type) return drop(z, spec, `it is a "${body.type}" event, not "${spec.type}"`);
-    const item = normaliseEvent(body);
-    if (!matchesFilters(item, spec.filters, bundle.inputData)) return drop(z, spec, 'it does not match the filter chosen for this Zap');
-    if (!(await firstSighting(z, bundle))) return drop(z, spec, 'this Zap has already received this delivery');
-    return [item];
+    if (!(await firstSighting(z, bundle))) return drop(z, 'this Zap has already received this delivery');
+    return [verdict.item];
   };
 }

@@ -3,9 +3,9 @@
  * envelope fields, the user always at `user` (with `full_name` and `utms`), every time as ISO
  * 8601, and nothing the vendor sent dropped.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { DATE_KEYS, toIsoDate } from './dates';
-import { type JsonObject, type JsonValue, isJsonObject, stableStringify } from './json';
+import { type JsonObject, type JsonValue, isJsonObject } from './json';
 
 /** Events whose `data` is itself the user (or lead), not a wrapper holding `data.user`. */
 const FLAT_USER_EVENTS: ReadonlySet<string> = new Set(['leadCreated', 'userTagAdded', 'userTagDeleted']);
@@ -27,63 +27,72 @@ export interface NormalisedItem extends JsonObject {
   user: JsonObject;
 }
 
-/** Converts time values under DATE_KEYS, recursively; custom sign-up fields are left alone. */
-export function convertDates(value: JsonValue): JsonValue {
-  if (Array.isArray(value)) return value.map(convertDates);
-  if (!isJsonObject(value)) return value;
-  const out: JsonObject = {};
-  for (const [key, inner] of Object.entries(value)) {
-    if (key === 'fields') out[key] = inner;
-    else if (DATE_KEYS.has(key)) out[key] = toIsoDate(inner);
-    else out[key] = convertDates(inner);
+/**
+ * Converts time values under DATE_KEYS to ISO strings, recursively and in place (a delivery's
+ * parsed body is ours to reshape; copying it would double the cost). Custom sign-up fields
+ * (`fields`) are left alone: their "dates" are the school's own text.
+ */
+export function convertDatesInPlace(value: JsonValue): JsonValue {
+  if (Array.isArray(value)) {
+    for (const inner of value) convertDatesInPlace(inner);
+  } else if (isJsonObject(value)) {
+    for (const key in value) {
+      if (key === 'fields') continue;
+      const inner = value[key] as JsonValue;
+      if (DATE_KEYS.has(key)) value[key] = toIsoDate(inner);
+      else if (typeof inner === 'object' && inner !== null) convertDatesInPlace(inner);
+    }
   }
-  return out;
+  return value;
 }
 
 function text(value: JsonValue | undefined): string {
   return typeof value === 'string' ? value.trim() : '';
 }
 
-/** The user in one shape, whichever of the vendor's shapes it came in. */
+/** The user in one shape, whichever of the vendor's shapes it came in. Reshapes `raw` in place. */
 export function normaliseUser(raw: JsonObject): JsonObject {
-  // subscriptionPaymentPlanBought nests the user once more: data.user.user.
-  const { user: nested, ...outer } = raw;
-  const merged: JsonObject = isJsonObject(nested) ? { ...outer, ...nested } : { ...raw };
-  // subscriptionUpdated says `utm`; every other event says `utms`.
-  if (!isJsonObject(merged.utms)) {
-    merged.utms = isJsonObject(merged.utm) ? merged.utm : {};
+  // subscriptionPaymentPlanBought nests the user once more: data.user.user. Inner keys win.
+  const nested = raw.user;
+  let user: JsonObject = raw;
+  if (isJsonObject(nested)) {
+    user = nested;
+    for (const key in raw) if (key !== 'user' && !(key in user)) user[key] = raw[key] as JsonValue;
   }
-  delete merged.utm;
-  if (merged.created === undefined && merged.created_at !== undefined) merged.created = merged.created_at;
-  const fullName =
-    text(merged.full_name) ||
-    [text(merged.first_name), text(merged.last_name)].filter(Boolean).join(' ') ||
-    text(merged.username);
-  merged.full_name = fullName;
-  return convertDates(merged) as JsonObject;
+  // subscriptionUpdated says `utm`; every other event says `utms`.
+  if (!isJsonObject(user.utms)) user.utms = isJsonObject(user.utm) ? user.utm : {};
+  delete user.utm;
+  if (user.created === undefined && user.created_at !== undefined) user.created = user.created_at;
+  user.full_name =
+    text(user.full_name) || [text(user.first_name), text(user.last_name)].filter(Boolean).join(' ') || text(user.username);
+  convertDatesInPlace(user);
+  return user;
 }
 
-/** Deterministic: the same delivery (same type and data) always gets the same id. */
-export function eventId(type: string, data: JsonObject): string {
-  const digest = createHash('sha256').update(type).update('\n').update(stableStringify(data)).digest('hex');
-  return `lw_${digest.slice(0, 32)}`;
+/**
+ * Deterministic: the same delivery always gets the same id. Hashes the raw body when there is
+ * one (the bytes LearnWorlds and the hub resend unchanged), else the data as parsed.
+ */
+export function eventId(type: string, data: JsonObject, rawBody?: string): string {
+  return `lw_${hash('sha256', `${type}\n${rawBody ?? JSON.stringify(data)}`).slice(0, 32)}`;
 }
 
-export function normaliseEvent(body: LearnWorldsEnvelope): NormalisedItem {
+/** The item for a delivery. Takes ownership of `body`: its data is reshaped in place. */
+export function normaliseEvent(body: LearnWorldsEnvelope, rawBody?: string): NormalisedItem {
   const { type, data } = body;
+  const id = eventId(type, data, rawBody);
   const flat = FLAT_USER_EVENTS.has(type);
-  const { user: rawUser, ...rest } = data;
-  const userSource: JsonObject = flat ? data : isJsonObject(rawUser) ? rawUser : {};
-  const user = normaliseUser(userSource);
-  const details = flat ? {} : (convertDates(rest) as JsonObject);
-  const item: NormalisedItem = {
-    ...details,
-    id: eventId(type, data),
-    event_type: type,
-    event_trigger: typeof body.trigger === 'string' ? body.trigger : null,
-    school_id: typeof body.school_id === 'string' ? body.school_id : null,
-    user,
-  };
+  const rawUser = flat ? data : data.user;
+  const details: JsonObject = flat ? {} : data;
+  if (!flat) delete details.user;
+  convertDatesInPlace(details);
+  const item = details as NormalisedItem;
+  item.id = id;
+  item.event_type = type;
+  item.event_trigger = typeof body.trigger === 'string' ? body.trigger : null;
+  item.school_id = typeof body.school_id === 'string' ? body.school_id : null;
+  const user = normaliseUser(isJsonObject(rawUser) ? rawUser : {});
+  item.user = user;
   if (TAG_EVENTS.has(type)) {
     const tags = Array.isArray(user.tags) ? user.tags.filter((t): t is string => typeof t === 'string') : [];
     item.tags = tags;

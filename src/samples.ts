@@ -16,5 +16,5 @@ export function sampleFor(spec: EventSpec): NormalisedItem {
   const payload = VENDOR_PAYLOADS[spec.sampleType];
   const { type, data } = payload;
   if (typeof type !== 'string' || !isJsonObject(data)) throw new Error(`Vendor payload ${spec.sampleType} has no type/data`);
-  return withoutCustomFields(normaliseEvent({ ...payload, type, data }));
+  return withoutCustomFields(normaliseEvent({ ...payload, type, data: structuredClone(data) }));
 }

@@ -37,7 +37,8 @@ export function deliveryBundle(body: unknown, options: DeliveryOptions = {}) {
   const headers: Record<string, string> = { 'Content-Type': 'application/json', ...(options.headers ?? {}) };
   const signature = options.signature === undefined ? `v1=${WEBHOOK_SECRET}` : options.signature;
   if (signature !== null) headers['Http-Learnworlds-Webhook-Signature'] = signature;
-  const cleaned = body !== null && typeof body === 'object' && !Array.isArray(body) ? { ...body, querystring: {} } : body;
+  // Zapier parses the body itself: the perform gets its own copy.
+  const cleaned = body !== null && typeof body === 'object' && !Array.isArray(body) ? { ...structuredClone(body), querystring: {} } : body;
   return {
     authData: { ...AUTH, ...(options.authData ?? {}) },
     inputData: options.inputData ?? {},

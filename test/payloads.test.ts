@@ -66,7 +66,7 @@ describe('user shapes', () => {
   });
 
   test('custom fields stay mappable on live items', () => {
-    const item = normaliseEvent({ type: 'userUpdated', version: 2, data: VENDOR_PAYLOADS.userUpdated.data as never });
+    const item = normaliseEvent({ type: 'userUpdated', version: 2, data: structuredClone(VENDOR_PAYLOADS.userUpdated.data) as never });
     expect(item.user.fields).toMatchObject({ cf_skill: 'Excel', cf_startedtest: '2021-06-25' });
   });
 });
