@@ -1,9 +1,27 @@
-/** Jest runs the integration's tests (test/) and the hub's (hub/test/) on Node 22. */
-/** @type {import('jest').Config} */
-module.exports = {
+/**
+ * Jest runs on Node 22 (the `node` devDependency puts it first on the npm-script PATH):
+ * the integration's tests (test/) and the hub's (hub/test/, real servers on 127.0.0.1).
+ */
+const common = {
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] },
-  testMatch: ['<rootDir>/test/**/*.test.ts'],
-  testTimeout: 30000,
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  testTimeout: 60000,
+  projects: [
+    {
+      ...common,
+      displayName: 'app',
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] },
+    },
+    {
+      ...common,
+      displayName: 'hub',
+      testMatch: ['<rootDir>/hub/test/**/*.test.ts'],
+      transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/hub/tsconfig.test.json' }] },
+    },
+  ],
 };

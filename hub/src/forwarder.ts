@@ -1,0 +1,59 @@
+/**
+ * Sends one delivery to a subscribed Zap and classifies the answer:
+ * 2xx delivered · 410 gone · network error, timeout, 408, 429, 5xx retry · anything else fail.
+ * Redirects are never followed (a redirect could lead off the allow-list).
+ */
+export type ForwardOutcome =
+  | { kind: 'delivered'; status: number }
+  | { kind: 'gone'; status: number }
+  | { kind: 'retry'; status: number | null; error: string }
+  | { kind: 'fail'; status: number | null; error: string };
+
+export interface ForwardRequest {
+  url: string;
+  body: Buffer;
+  signature: string;
+  webhookId: string;
+  timeoutMs: number;
+}
+
+const RETRYABLE = new Set([408, 429]);
+
+export function classifyStatus(status: number): ForwardOutcome {
+  if (status >= 200 && status < 300) return { kind: 'delivered', status };
+  if (status === 410) return { kind: 'gone', status };
+  if (RETRYABLE.has(status) || status >= 500) return { kind: 'retry', status, error: `HTTP ${status}` };
+  if (status >= 300 && status < 400) return { kind: 'fail', status, error: `HTTP ${status}: redirects are not followed` };
+  return { kind: 'fail', status, error: `HTTP ${status}` };
+}
+
+export async function forward(request: ForwardRequest): Promise<ForwardOutcome> {
+  try {
+    const response = await fetch(request.url, {
+      method: 'POST',
+      body: request.body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(request.timeoutMs),
+      headers: {
+        'Content-Type': 'application/json',
+        'Learnworlds-Webhook-Signature': request.signature,
+        'Webhook-Id': request.webhookId,
+        'Webhook-Timestamp': String(Math.floor(Date.now() / 1000)),
+        'User-Agent': 'learnworlds-zapier-hub/1',
+      },
+    });
+    // Drain the body so the connection can be reused.
+    await response.arrayBuffer().catch(() => undefined);
+    return classifyStatus(response.status);
+  } catch (error) {
+    const err = error as Error;
+    if (err.name === 'TimeoutError' || err.name === 'AbortError') return { kind: 'retry', status: null, error: `timed out after ${request.timeoutMs} ms` };
+    const cause = (err as Error & { cause?: { code?: string } }).cause?.code;
+    return { kind: 'retry', status: null, error: `network error${cause ? ` (${cause})` : ''}` };
+  }
+}
+
+/** Exponential back-off: base, 2×base, 4×base … capped. `attempt` counts from 1. */
+export function retryDelayMs(attempt: number, baseMs: number, maxMs: number): number {
+  return Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
+}

@@ -1,0 +1,32 @@
+/** Prometheus metrics, one registry per hub instance. */
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export type RejectReason = 'signature' | 'malformed' | 'too_large';
+
+export class HubMetrics {
+  readonly registry = new Registry();
+  readonly received = new Counter({ name: 'hub_inbound_received_total', help: 'Verified inbound deliveries, by result (accepted or duplicate).', labelNames: ['result'] as const, registers: [this.registry] });
+  readonly rejected = new Counter({ name: 'hub_inbound_rejected_total', help: 'Inbound deliveries rejected, by reason.', labelNames: ['reason'] as const, registers: [this.registry] });
+  readonly delivered = new Counter({ name: 'hub_forward_delivered_total', help: 'Deliveries a subscribed Zap accepted (2xx).', registers: [this.registry] });
+  readonly retried = new Counter({ name: 'hub_forward_retried_total', help: 'Delivery attempts scheduled for retry.', registers: [this.registry] });
+  readonly failed = new Counter({ name: 'hub_forward_failed_total', help: 'Deliveries given up (retries exhausted or a non-retryable answer).', registers: [this.registry] });
+  readonly gone = new Counter({ name: 'hub_subscriptions_gone_total', help: 'Subscriptions removed because the Zap answered 410 Gone.', registers: [this.registry] });
+  readonly latency = new Histogram({
+    name: 'hub_delivery_latency_seconds',
+    help: 'Time from receiving an event to a subscribed Zap accepting it.',
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600],
+    registers: [this.registry],
+  });
+  readonly queueDepth: Gauge;
+
+  constructor(readQueueDepth: () => Promise<number>) {
+    this.queueDepth = new Gauge({
+      name: 'hub_queue_depth',
+      help: 'Deliveries waiting to be sent (due now or later).',
+      registers: [this.registry],
+      async collect() {
+        this.set(await readQueueDepth());
+      },
+    });
+  }
+}

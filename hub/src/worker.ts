@@ -1,0 +1,157 @@
+/**
+ * The delivery worker: claims due deliveries from the database (so several processes share the
+ * work without sending anything twice), forwards them with bounded concurrency, and records each
+ * outcome. Work waiting lives only in the database; a crash leaves claims that expire and are
+ * picked up again.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { RetryPolicy } from './config';
+import { type ForwardOutcome, forward, retryDelayMs } from './forwarder';
+import type { HubMetrics } from './metrics';
+import type { SecretBox } from './secrets';
+import type { ClaimedDelivery, HubStore } from './store';
+import { type TargetRule, targetRefusal } from './targets';
+
+export interface WorkerOptions {
+  concurrency: number;
+  pollIntervalMs: number;
+  deliveryTimeoutMs: number;
+  retry: RetryPolicy;
+  allowedTargets: TargetRule[];
+}
+
+export class DeliveryWorker {
+  private running = false;
+  private loop?: Promise<void>;
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private wakeUp?: () => void;
+  private wakeRequested = false;
+
+  constructor(
+    private readonly store: HubStore,
+    private readonly box: SecretBox,
+    private readonly metrics: HubMetrics,
+    private readonly log: FastifyBaseLogger,
+    private readonly options: WorkerOptions,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Ask for an immediate claim round (after an inbound delivery was stored). */
+  wake(): void {
+    this.wakeRequested = true;
+    this.wakeUp?.();
+  }
+
+  /** Stops claiming, lets in-flight sends finish (each bounded by the delivery timeout). */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.wakeUp?.();
+    await this.loop;
+    await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  private async sleep(ms: number): Promise<void> {
+    if (this.wakeRequested) {
+      this.wakeRequested = false;
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = done;
+    });
+    this.wakeUp = undefined;
+    this.wakeRequested = false;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      const free = this.options.concurrency - this.inFlight.size;
+      let claimed: ClaimedDelivery[] = [];
+      if (free > 0) {
+        try {
+          claimed = await this.store.claimDue(free);
+        } catch (error) {
+          this.log.error({ err: error }, 'claiming deliveries failed');
+        }
+      }
+      for (const delivery of claimed) {
+        const task = this.deliver(delivery).finally(() => {
+          this.inFlight.delete(delivery.id);
+          this.wake();
+        });
+        this.inFlight.set(delivery.id, task);
+      }
+      // A full batch means more may be due: claim again at once.
+      if (claimed.length === 0 || claimed.length < free) await this.sleep(this.options.pollIntervalMs);
+      else if (this.inFlight.size >= this.options.concurrency) await this.sleep(this.options.pollIntervalMs);
+    }
+  }
+
+  private async deliver(delivery: ClaimedDelivery): Promise<void> {
+    const refusal = targetRefusal(delivery.targetUrl, this.options.allowedTargets);
+    let outcome: ForwardOutcome;
+    if (refusal) {
+      outcome = { kind: 'fail', status: null, error: refusal };
+    } else {
+      let signature: string;
+      try {
+        signature = `v1=${this.box.decrypt(delivery.secretEnc)}`;
+      } catch {
+        outcome = { kind: 'fail', status: null, error: 'the stored webhook secret cannot be decrypted with HUB_SECRET_KEY' };
+        await this.record(delivery, outcome);
+        return;
+      }
+      outcome = await forward({ url: delivery.targetUrl, body: delivery.body, signature, webhookId: delivery.webhookId, timeoutMs: this.options.deliveryTimeoutMs });
+    }
+    await this.record(delivery, outcome);
+  }
+
+  private async record(delivery: ClaimedDelivery, outcome: ForwardOutcome): Promise<void> {
+    const context = { delivery: delivery.id, subscription: delivery.subscriptionId, attempt: delivery.attempts, target: new URL(delivery.targetUrl).host };
+    try {
+      switch (outcome.kind) {
+        case 'delivered':
+          await this.store.markDelivered(delivery.id, outcome.status);
+          this.metrics.delivered.inc();
+          this.metrics.latency.observe((Date.now() - delivery.receivedAt.getTime()) / 1000);
+          this.log.debug({ ...context, status: outcome.status }, 'delivered');
+          return;
+        case 'gone':
+          await this.store.removeSubscription(delivery.subscriptionId);
+          this.metrics.gone.inc();
+          this.log.info(context, 'the Zap answered 410 Gone: subscription removed');
+          return;
+        case 'retry':
+          if (delivery.attempts < this.options.retry.maxAttempts) {
+            const delay = retryDelayMs(delivery.attempts, this.options.retry.baseMs, this.options.retry.maxMs);
+            await this.store.scheduleRetry(delivery.id, outcome.status, outcome.error, delay);
+            this.metrics.retried.inc();
+            this.log.warn({ ...context, error: outcome.error, retryInMs: delay }, 'delivery failed, will retry');
+            return;
+          }
+          await this.store.markFailed(delivery.id, outcome.status, `${outcome.error}; gave up after ${delivery.attempts} attempts`);
+          this.metrics.failed.inc();
+          this.log.error({ ...context, error: outcome.error }, 'delivery given up');
+          return;
+        case 'fail':
+          await this.store.markFailed(delivery.id, outcome.status, outcome.error);
+          this.metrics.failed.inc();
+          this.log.error({ ...context, error: outcome.error }, 'delivery failed, not retryable');
+          return;
+      }
+    } catch (error) {
+      // The claim's lease expires and another round retries it: at least once, never lost.
+      this.log.error({ ...context, err: error }, 'recording a delivery outcome failed');
+    }
+  }
+}
