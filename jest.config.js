@@ -5,6 +5,7 @@
 const common = {
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
+  modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/hub/dist/', '<rootDir>/build/'],
 };
 
 /** @type {import('jest').Config} */

@@ -161,7 +161,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.post(
     '/v1/subscriptions',
     {
-      preHandler: requireApiKey,
+      onRequest: requireApiKey,
       schema: {
         summary: 'Subscribe a Zap (performSubscribe)',
         security: [{ apiKey: [] }],
@@ -205,7 +205,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.delete(
     '/v1/subscriptions/:id',
     {
-      preHandler: requireApiKey,
+      onRequest: requireApiKey,
       schema: {
         summary: 'Unsubscribe a Zap (performUnsubscribe)',
         security: [{ apiKey: [] }],
