@@ -1,0 +1,45 @@
+import { ConfigError, loadConfig } from '../src/config';
+import { parseAllowedTargets, targetRefusal } from '../src/targets';
+
+test('defaults', () => {
+  const config = loadConfig({});
+  expect(config).toMatchObject({ host: '127.0.0.1', port: 8080, databaseUrl: undefined, apiKeys: [], production: false });
+  expect(config.dataDir).toMatch(/\.data\/hub$/);
+  expect(config.retry).toEqual({ baseMs: 60_000, maxMs: 3_600_000, maxAttempts: 10 });
+  expect(config.deliveryTimeoutMs).toBe(10_000);
+  expect(targetRefusal('https://hooks.zapier.com/hooks/standard/1/2/', config.allowedTargets)).toBeUndefined();
+});
+
+test.each<[Record<string, string>, RegExp]>([
+  [{ PORT: 'eighty' }, /^PORT must be a whole number/],
+  [{ PORT: '70000' }, /^PORT must be between 0 and 65535/],
+  [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL must be a postgres/],
+  [{ HUB_API_KEYS: 'short' }, /^HUB_API_KEYS: every key must be at least 16/],
+  [{ NODE_ENV: 'production', HUB_SECRET_KEY: 'k'.repeat(32) }, /^HUB_API_KEYS is required when NODE_ENV=production/],
+  [{ NODE_ENV: 'production', HUB_API_KEYS: 'k'.repeat(16) }, /^HUB_SECRET_KEY is required when NODE_ENV=production/],
+  [{ HUB_SECRET_KEY: 'too-short' }, /^HUB_SECRET_KEY must be at least 32/],
+  [{ HUB_ALLOWED_TARGETS: 'ftp://x.com' }, /^HUB_ALLOWED_TARGETS: "ftp:\/\/x.com" must use http or https/],
+  [{ HUB_ALLOWED_TARGETS: 'https://hooks.zapier.com/path' }, /^HUB_ALLOWED_TARGETS: .* must be an origin only/],
+  [{ HUB_ALLOWED_TARGETS: ' , ' }, /^HUB_ALLOWED_TARGETS: needs at least one origin/],
+  [{ HUB_RETRY_BASE_MS: '0' }, /^HUB_RETRY_BASE_MS must be between/],
+  [{ HUB_RETRY_BASE_MS: '5000', HUB_RETRY_MAX_MS: '1000' }, /^HUB_RETRY_MAX_MS must not be smaller than HUB_RETRY_BASE_MS/],
+  [{ HUB_DELIVERY_TIMEOUT_MS: '10000', HUB_DELIVERY_LEASE_MS: '5000' }, /^HUB_DELIVERY_LEASE_MS must be longer/],
+])('%p is refused with a message naming the setting', (env, message) => {
+  expect(() => loadConfig(env)).toThrow(ConfigError);
+  expect(() => loadConfig(env)).toThrow(message);
+});
+
+test('a refused secret setting is not echoed', () => {
+  expect(() => loadConfig({ HUB_SECRET_KEY: 'my-short-secret' })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('my-short-secret') }));
+});
+
+test('allow-list rules', () => {
+  const rules = parseAllowedTargets('https://hooks.zapier.com, http://127.0.0.1:4000, http://localhost:*');
+  expect(targetRefusal('https://hooks.zapier.com/x', rules)).toBeUndefined();
+  expect(targetRefusal('https://HOOKS.zapier.com/x', rules)).toBeUndefined();
+  expect(targetRefusal('http://127.0.0.1:4000/x', rules)).toBeUndefined();
+  expect(targetRefusal('http://localhost:9/x', rules)).toBeUndefined();
+  for (const refused of ['http://hooks.zapier.com/x', 'https://hooks.zapier.com:8443/x', 'https://hooks.zapier.com.evil.com/x', 'https://evil.com/hooks.zapier.com', 'http://127.0.0.1:4001/x', 'https://127.0.0.1/x', 'http://[::1]:4000/x', 'file:///etc/passwd']) {
+    expect({ refused, why: targetRefusal(refused, rules) }).toEqual({ refused, why: expect.stringMatching(/allowed origin|not a URL/) });
+  }
+});

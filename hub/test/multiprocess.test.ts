@@ -1,0 +1,34 @@
+/** Two hub processes on one PostgreSQL split the work without sending any delivery twice. */
+import { BACKENDS, HubProcess, Receiver, deliver, hubEnv, runCleanups, subscribe, waitFor, sleep } from './helpers';
+
+afterEach(runCleanups);
+
+const DELIVERIES = 1000;
+const maybe = BACKENDS.includes('postgres') ? test : test.skip;
+
+maybe('two processes, 1,000 deliveries, 2 subscriptions: each pair sent exactly once', async () => {
+  const receiver = await new Receiver(() => ({ status: 200, delayMs: 1 })).start();
+  const env = await hubEnv('postgres', { LOG_LEVEL: 'error' });
+  const [a, b] = await Promise.all([new HubProcess(env).start(), new HubProcess(env).start()]);
+  await subscribe(a!.url, { event: '*', target_url: receiver.url('/zap-1') });
+  await subscribe(b!.url, { event: 'courseCompleted', target_url: receiver.url('/zap-2') });
+  const hubs = [a!, b!];
+  const batch = 20;
+  for (let i = 0; i < DELIVERIES; i += batch) {
+    await Promise.all(
+      Array.from({ length: batch }, (_, j) =>
+        deliver(`${hubs[(i + j) % 2]!.url}/v1/learnworlds/webhooks`, { version: 2, type: 'courseCompleted', data: { n: i + j } }).then((r) => {
+          if (r.status !== 202) throw new Error(`inbound answered ${r.status}`);
+        }),
+      ),
+    );
+  }
+  await waitFor(() => receiver.requests.length >= DELIVERIES * 2, 90000, 'all deliveries');
+  await sleep(1000); // anything sent twice would arrive now
+  const ids = receiver.requests.map((r) => String(r.headers['webhook-id']));
+  expect(receiver.requests).toHaveLength(DELIVERIES * 2);
+  expect(new Set(ids).size).toBe(DELIVERIES * 2);
+  const pairs = new Set(receiver.requests.map((r) => `${r.path}|${JSON.parse(r.body.toString()).data.n}`));
+  expect(pairs.size).toBe(DELIVERIES * 2);
+  await Promise.all(hubs.map((h) => h.kill('SIGTERM')));
+}, 180000);
