@@ -6,11 +6,14 @@ const common = {
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/hub/dist/', '<rootDir>/build/'],
+  setupFiles: ['<rootDir>/test/setup-zapier.ts'],
 };
 
 /** @type {import('jest').Config} */
 module.exports = {
   testTimeout: 60000,
+  // PGlite (WebAssembly) is large: recycle a worker that grew past this between test files.
+  workerIdleMemoryLimit: '512MB',
   projects: [
     {
       ...common,

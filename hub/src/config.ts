@@ -26,6 +26,8 @@ export interface HubConfig {
   /** How long a claimed delivery stays reserved for the process that claimed it. */
   leaseMs: number;
   concurrency: number;
+  /** Run the delivery worker in this process (off: an API-only process; others deliver). */
+  worker: boolean;
   pollIntervalMs: number;
   bodyLimitBytes: number;
   dedupeWindowHours: number;
@@ -91,6 +93,10 @@ export function loadConfig(env: Env = process.env): HubConfig {
   const leaseMs = integer(env, 'HUB_DELIVERY_LEASE_MS', 60_000, 500, 3_600_000);
   if (leaseMs <= deliveryTimeoutMs) throw new ConfigError('HUB_DELIVERY_LEASE_MS must be longer than HUB_DELIVERY_TIMEOUT_MS');
 
+  const workerSetting = (env.HUB_WORKER ?? 'on').trim().toLowerCase();
+  if (!['on', 'off'].includes(workerSetting)) throw new ConfigError(`HUB_WORKER must be "on" or "off", got "${env.HUB_WORKER}"`);
+  if (workerSetting === 'off' && !databaseUrl) throw new ConfigError('HUB_WORKER=off needs DATABASE_URL: with the embedded database no other process can deliver');
+
   return {
     host,
     port,
@@ -104,6 +110,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
     deliveryTimeoutMs,
     leaseMs,
     concurrency: integer(env, 'HUB_CONCURRENCY', 16, 1, 512),
+    worker: workerSetting === 'on',
     pollIntervalMs: integer(env, 'HUB_POLL_INTERVAL_MS', 500, 5, 60_000),
     bodyLimitBytes: 1024 * 1024,
     dedupeWindowHours: 24,

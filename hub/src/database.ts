@@ -8,7 +8,8 @@ import { Pool, type PoolClient } from 'pg';
 import { MIGRATIONS } from './schema';
 
 export interface Queryable {
-  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: R[]; rowCount: number }>;
+  /** `name` makes a hot statement a prepared one on PostgreSQL (planned once per connection). */
+  query<R = Record<string, unknown>>(sql: string, params?: unknown[], name?: string): Promise<{ rows: R[]; rowCount: number }>;
   exec(sql: string): Promise<void>;
 }
 
@@ -48,8 +49,8 @@ async function openEmbedded(dataDir: string): Promise<Database> {
 
 function wrapPg(client: Pool | PoolClient): Queryable {
   return {
-    async query<R>(sql: string, params?: unknown[]) {
-      const result = await client.query(sql, params);
+    async query<R>(sql: string, params?: unknown[], name?: string) {
+      const result = name ? await client.query({ name, text: sql, values: params }) : await client.query(sql, params);
       return { rows: result.rows as R[], rowCount: result.rowCount ?? result.rows.length };
     },
     async exec(sql: string) {

@@ -2,7 +2,13 @@
  * Sends one delivery to a subscribed Zap and classifies the answer:
  * 2xx delivered · 410 gone · network error, timeout, 408, 429, 5xx retry · anything else fail.
  * Redirects are never followed (a redirect could lead off the allow-list).
+ * Uses undici's request API over a keep-alive pool: several times cheaper per call than fetch.
  */
+import { Agent, request as send } from 'undici';
+
+export function createForwardAgent(): Agent {
+  return new Agent({ keepAliveTimeout: 10_000, connections: 128 });
+}
 export type ForwardOutcome =
   | { kind: 'delivered'; status: number }
   | { kind: 'gone'; status: number }
@@ -27,13 +33,14 @@ export function classifyStatus(status: number): ForwardOutcome {
   return { kind: 'fail', status, error: `HTTP ${status}` };
 }
 
-export async function forward(request: ForwardRequest): Promise<ForwardOutcome> {
+export async function forward(request: ForwardRequest, agent: Agent): Promise<ForwardOutcome> {
+  const signal = AbortSignal.timeout(request.timeoutMs);
   try {
-    const response = await fetch(request.url, {
+    const response = await send(request.url, {
       method: 'POST',
       body: request.body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(request.timeoutMs),
+      dispatcher: agent,
+      signal,
       headers: {
         'Content-Type': 'application/json',
         'Learnworlds-Webhook-Signature': request.signature,
@@ -43,13 +50,13 @@ export async function forward(request: ForwardRequest): Promise<ForwardOutcome> 
       },
     });
     // Drain the body so the connection can be reused.
-    await response.arrayBuffer().catch(() => undefined);
-    return classifyStatus(response.status);
+    await response.body.dump().catch(() => undefined);
+    return classifyStatus(response.statusCode);
   } catch (error) {
-    const err = error as Error;
-    if (err.name === 'TimeoutError' || err.name === 'AbortError') return { kind: 'retry', status: null, error: `timed out after ${request.timeoutMs} ms` };
-    const cause = (err as Error & { cause?: { code?: string } }).cause?.code;
-    return { kind: 'retry', status: null, error: `network error${cause ? ` (${cause})` : ''}` };
+    if (signal.aborted) return { kind: 'retry', status: null, error: `timed out after ${request.timeoutMs} ms` };
+    const err = error as Error & { code?: string; cause?: { code?: string } };
+    const code = err.code ?? err.cause?.code;
+    return { kind: 'retry', status: null, error: `network error${code ? ` (${code})` : ''}` };
   }
 }
 

@@ -59,7 +59,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   housekeeping.unref();
 
   await app.listen({ host: config.host, port: config.port });
-  if (options.startWorker !== false) worker.start();
+  if (config.worker && options.startWorker !== false) worker.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;

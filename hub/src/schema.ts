@@ -30,6 +30,7 @@ export const MIGRATIONS: readonly string[] = [
     tenant_key  text NOT NULL,
     event_type  text NOT NULL,
     body        bytea NOT NULL,
+    body_hash   text NOT NULL,
     received_at timestamptz NOT NULL DEFAULT now()
   );
   CREATE INDEX events_received_at ON events (received_at);

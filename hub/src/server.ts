@@ -145,7 +145,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw malformed('the body must be a JSON object');
         const type = (parsed as Record<string, unknown>).type;
         if (typeof type !== 'string' || type.trim() === '') throw malformed('the body has no "type"');
-        const result = await store.acceptInbound(tenantKey, type, body, createHash('sha256').update(body).digest('hex'));
+        const result = await store.accept({ tenantKey, eventType: type, body, bodyHash: createHash('sha256').update(body).digest('hex') });
         if (result.eventId === null) {
           metrics.received.inc({ result: 'duplicate' });
           return reply.code(200).send({ status: 'duplicate' });

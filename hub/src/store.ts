@@ -1,5 +1,6 @@
 /** Every query the hub runs: tenants, subscriptions, inbound events, and the delivery outbox. */
 import type { Database } from './database';
+import { MicroBatcher } from './micro-batcher';
 
 export interface Subscription {
   id: string;
@@ -20,6 +21,13 @@ export interface ClaimedDelivery {
   receivedAt: Date;
 }
 
+export interface InboundItem {
+  tenantKey: string;
+  eventType: string;
+  body: Buffer;
+  bodyHash: string;
+}
+
 export interface InboundResult {
   /** null when the body was a repeat within the dedupe window. */
   eventId: string | null;
@@ -33,10 +41,28 @@ function iso(value: unknown): string {
 }
 
 export class HubStore {
+  private readonly inbound: MicroBatcher<InboundItem, InboundResult>;
+  private readonly deliveredBatch: MicroBatcher<{ id: string; status: number }, void>;
+
   constructor(
     private readonly db: Database,
     private readonly options: { dedupeWindowHours: number; leaseMs: number },
-  ) {}
+  ) {
+    // PostgreSQL runs several batches at once over the pool; PGlite runs one statement at a time.
+    const parallel = db.kind === 'postgres' ? 4 : 1;
+    this.inbound = new MicroBatcher((items) => this.acceptInbound(items), 256, parallel);
+    this.deliveredBatch = new MicroBatcher((items) => this.markDelivered(items), 256, parallel);
+  }
+
+  /** One verified delivery, stored (batched with concurrent ones) before the promise settles. */
+  accept(item: InboundItem): Promise<InboundResult> {
+    return this.inbound.submit(item);
+  }
+
+  /** One successful delivery, recorded (batched with concurrent ones). */
+  delivered(id: string, status: number): Promise<void> {
+    return this.deliveredBatch.submit({ id, status });
+  }
 
   async upsertTenant(tenantKey: string, secretEnc: string, schoolUrl: string): Promise<void> {
     await this.db.query(
@@ -74,29 +100,56 @@ export class HubStore {
   }
 
   /**
-   * Stores a verified delivery and its fan-out rows in one statement (atomic, one round trip),
-   * unless an identical body from the same tenant was accepted within the dedupe window.
+   * Stores verified deliveries and their fan-out rows in one statement per batch (atomic, one
+   * round trip, one commit), skipping bodies identical to one accepted from the same tenant
+   * within the dedupe window. Results are in input order.
    */
-  async acceptInbound(tenantKey: string, eventType: string, body: Buffer, bodyHash: string): Promise<InboundResult> {
-    const { rows } = await this.db.query<{ event_id: string | null; deliveries: number }>(
-      `WITH claim AS (
+  async acceptInbound(items: InboundItem[]): Promise<InboundResult[]> {
+    // A repeat inside the same batch is a duplicate of its first occurrence.
+    const firstIndex = new Map<string, number>();
+    const unique: InboundItem[] = [];
+    const slot = items.map((item) => {
+      const key = `${item.tenantKey}:${item.bodyHash}`;
+      const seen = firstIndex.get(key);
+      if (seen !== undefined) return -1;
+      firstIndex.set(key, unique.length);
+      unique.push(item);
+      return unique.length - 1;
+    });
+    const { rows } = await this.db.query<{ ord: number; event_id: string | null; deliveries: number }>(
+      `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS i (tenant_key, body_hash, event_type, body_b64, ord)
+       ), claim AS (
          INSERT INTO inbound_dedupe (tenant_key, body_hash, expires_at)
-         VALUES ($1, $2, now() + ($5::double precision * interval '1 hour'))
+         SELECT tenant_key, body_hash, now() + ($5::double precision * interval '1 hour') FROM input
          ON CONFLICT (tenant_key, body_hash) DO UPDATE SET expires_at = EXCLUDED.expires_at
            WHERE inbound_dedupe.expires_at < now()
-         RETURNING 1
+         RETURNING tenant_key, body_hash
        ), ev AS (
-         INSERT INTO events (tenant_key, event_type, body) SELECT $1, $3, $4 FROM claim RETURNING id
+         INSERT INTO events (tenant_key, event_type, body, body_hash)
+         SELECT i.tenant_key, i.event_type, decode(i.body_b64, 'base64'), i.body_hash
+         FROM input i JOIN claim c ON c.tenant_key = i.tenant_key AND c.body_hash = i.body_hash
+         RETURNING id, tenant_key, event_type, body_hash
        ), fan AS (
          INSERT INTO deliveries (event_id, subscription_id)
-         SELECT ev.id, s.id FROM ev JOIN subscriptions s ON s.tenant_key = $1 AND (s.event = $3 OR s.event = '*')
-         RETURNING 1
+         SELECT ev.id, s.id FROM ev JOIN subscriptions s ON s.tenant_key = ev.tenant_key AND (s.event = ev.event_type OR s.event = '*')
+         RETURNING event_id
        )
-       SELECT (SELECT id::text FROM ev) AS event_id, (SELECT count(*) FROM fan)::int AS deliveries`,
-      [tenantKey, bodyHash, eventType, body, this.options.dedupeWindowHours],
+       SELECT i.ord::int AS ord, ev.id::text AS event_id,
+              (SELECT count(*) FROM fan WHERE fan.event_id = ev.id)::int AS deliveries
+       FROM input i LEFT JOIN ev ON ev.tenant_key = i.tenant_key AND ev.body_hash = i.body_hash
+       ORDER BY i.ord`,
+      [
+        unique.map((i) => i.tenantKey),
+        unique.map((i) => i.bodyHash),
+        unique.map((i) => i.eventType),
+        unique.map((i) => i.body.toString('base64')),
+        this.options.dedupeWindowHours,
+      ],
+      'hub_accept_inbound',
     );
-    const row = rows[0]!;
-    return { eventId: row.event_id, deliveries: Number(row.deliveries) };
+    const results = rows.map((r) => ({ eventId: r.event_id, deliveries: r.event_id === null ? 0 : Number(r.deliveries) }));
+    return slot.map((index) => (index === -1 ? { eventId: null, deliveries: 0 } : results[index]!));
   }
 
   /** Claims up to `limit` due deliveries for this process (FOR UPDATE SKIP LOCKED + a lease). */
@@ -129,6 +182,7 @@ export class HubStore {
        JOIN subscriptions s ON s.id = c.subscription_id
        JOIN tenants t ON t.tenant_key = s.tenant_key`,
       [limit, this.options.leaseMs],
+      'hub_claim_due',
     );
     return rows.map((r) => ({
       id: r.id,
@@ -142,11 +196,15 @@ export class HubStore {
     }));
   }
 
-  async markDelivered(id: string, status: number): Promise<void> {
+  /** Records successful deliveries, many per statement. */
+  async markDelivered(outcomes: Array<{ id: string; status: number }>): Promise<void[]> {
     await this.db.query(
-      `UPDATE deliveries SET status = 'delivered', last_status = $2, last_error = NULL, locked_until = NULL, finished_at = now() WHERE id = $1`,
-      [id, status],
+      `UPDATE deliveries d SET status = 'delivered', last_status = x.status, last_error = NULL, locked_until = NULL, finished_at = now()
+       FROM unnest($1::bigint[], $2::int[]) AS x (id, status) WHERE d.id = x.id`,
+      [outcomes.map((o) => o.id), outcomes.map((o) => o.status)],
+      'hub_mark_delivered',
     );
+    return outcomes.map(() => undefined);
   }
 
   async markFailed(id: string, status: number | null, error: string): Promise<void> {

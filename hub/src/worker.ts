@@ -6,7 +6,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { RetryPolicy } from './config';
-import { type ForwardOutcome, forward, retryDelayMs } from './forwarder';
+import { type ForwardOutcome, createForwardAgent, forward, retryDelayMs } from './forwarder';
 import type { HubMetrics } from './metrics';
 import type { SecretBox } from './secrets';
 import type { ClaimedDelivery, HubStore } from './store';
@@ -26,6 +26,7 @@ export class DeliveryWorker {
   private readonly inFlight = new Map<string, Promise<void>>();
   private wakeUp?: () => void;
   private wakeRequested = false;
+  private readonly agent = createForwardAgent();
 
   constructor(
     private readonly store: HubStore,
@@ -54,6 +55,7 @@ export class DeliveryWorker {
     this.wakeUp?.();
     await this.loop;
     await Promise.allSettled([...this.inFlight.values()]);
+    await this.agent.close();
   }
 
   private async sleep(ms: number): Promise<void> {
@@ -111,7 +113,10 @@ export class DeliveryWorker {
         await this.record(delivery, outcome);
         return;
       }
-      outcome = await forward({ url: delivery.targetUrl, body: delivery.body, signature, webhookId: delivery.webhookId, timeoutMs: this.options.deliveryTimeoutMs });
+      outcome = await forward(
+        { url: delivery.targetUrl, body: delivery.body, signature, webhookId: delivery.webhookId, timeoutMs: this.options.deliveryTimeoutMs },
+        this.agent,
+      );
     }
     await this.record(delivery, outcome);
   }
@@ -121,7 +126,7 @@ export class DeliveryWorker {
     try {
       switch (outcome.kind) {
         case 'delivered':
-          await this.store.markDelivered(delivery.id, outcome.status);
+          await this.store.delivered(delivery.id, outcome.status);
           this.metrics.delivered.inc();
           this.metrics.latency.observe((Date.now() - delivery.receivedAt.getTime()) / 1000);
           this.log.debug({ ...context, status: outcome.status }, 'delivered');

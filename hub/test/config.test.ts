@@ -24,6 +24,8 @@ test.each<[Record<string, string>, RegExp]>([
   [{ HUB_RETRY_BASE_MS: '0' }, /^HUB_RETRY_BASE_MS must be between/],
   [{ HUB_RETRY_BASE_MS: '5000', HUB_RETRY_MAX_MS: '1000' }, /^HUB_RETRY_MAX_MS must not be smaller than HUB_RETRY_BASE_MS/],
   [{ HUB_DELIVERY_TIMEOUT_MS: '10000', HUB_DELIVERY_LEASE_MS: '5000' }, /^HUB_DELIVERY_LEASE_MS must be longer/],
+  [{ HUB_WORKER: 'maybe' }, /^HUB_WORKER must be "on" or "off"/],
+  [{ HUB_WORKER: 'off' }, /^HUB_WORKER=off needs DATABASE_URL/],
 ])('%p is refused with a message naming the setting', (env, message) => {
   expect(() => loadConfig(env)).toThrow(ConfigError);
   expect(() => loadConfig(env)).toThrow(message);

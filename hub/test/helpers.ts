@@ -61,7 +61,7 @@ export async function hubEnv(backend: Backend, extra: Record<string, string> = {
     HUB_RETRY_MAX_MS: '200',
     HUB_RETRY_MAX_ATTEMPTS: '3',
     HUB_DELIVERY_TIMEOUT_MS: '400',
-    HUB_DELIVERY_LEASE_MS: '1500',
+    HUB_DELIVERY_LEASE_MS: '20000',
     HUB_POLL_INTERVAL_MS: '20',
     LOG_LEVEL: 'warn',
     ...extra,

@@ -1,0 +1,212 @@
+/**
+ * npm run bench:hub — measured side by side in one run on this machine:
+ *  1. accepted inbound deliveries per second and p50/p99 latency: embedded PGlite hub, PostgreSQL
+ *     hub, and a bare Fastify endpoint that answers 200 doing nothing (the ceiling), as ratios;
+ *  2. fan-out throughput to a local receiver.
+ * Servers run as child processes; the load generator (autocannon) runs here. Rounds are
+ * interleaved and medians reported, since this machine is shared and noisy.
+ * PostgreSQL: HUB_BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test (a fresh
+ * schema, dropped afterwards); skipped if unreachable.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { Client } from 'pg';
+import { VENDOR_PAYLOADS } from '../../src/payloads';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const DURATION_S = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = 20;
+const API_KEY = randomBytes(16).toString('hex');
+const SECRET = randomBytes(23).toString('hex');
+const HUB_MAIN = join(__dirname, '..', 'src', 'main.js');
+const BARE = join(__dirname, 'bare-server.js');
+const PG_URL = process.env.HUB_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+
+interface Server {
+  name: string;
+  url: string;
+  child: ChildProcess;
+}
+
+async function spawnServer(name: string, script: string, env: Record<string, string>): Promise<Server> {
+  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const deadline = Date.now() + 30_000;
+  while (!/listening (?:on|at) (http:\/\/\S+)/.test(output)) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${name} did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { name, url: /listening (?:on|at) (http:\/\/\S+)/.exec(output)![1]!, child };
+}
+
+function stop(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (server.child.exitCode !== null) return resolve();
+    server.child.once('exit', () => resolve());
+    server.child.kill('SIGTERM');
+  });
+}
+
+let sequence = 0;
+function body(): string {
+  sequence += 1;
+  return JSON.stringify({ ...VENDOR_PAYLOADS.courseCompleted, data: { ...(VENDOR_PAYLOADS.courseCompleted.data as object), completed_at: 1.7e9 + sequence } });
+}
+
+async function load(url: string): Promise<{ perSecond: number; p50: number; p99: number; errors: number }> {
+  const result = await autocannon({
+    url: `${url}/v1/learnworlds/webhooks`,
+    method: 'POST',
+    connections: CONNECTIONS,
+    duration: DURATION_S,
+    headers: { 'content-type': 'application/json', 'learnworlds-webhook-signature': `v1=${SECRET}` },
+    requests: [{ setupRequest: (req) => ({ ...req, body: body() }) }],
+  });
+  return { perSecond: result['2xx'] / DURATION_S, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors + result.timeouts };
+}
+
+async function queueDepth(server: Server): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  return Number(/^hub_queue_depth (\d+)/m.exec(text)?.[1] ?? 0);
+}
+
+/** Waits until every hub that delivers has an empty queue. */
+async function settle(servers: Server[]): Promise<void> {
+  for (const server of servers.slice(1).filter((s) => !s.name.endsWith('API only'))) {
+    while ((await queueDepth(server)) > 0) await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function subscribe(hubUrl: string, target: string, event = 'courseCompleted'): Promise<void> {
+  const response = await fetch(`${hubUrl}/v1/subscriptions`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${API_KEY}` },
+    body: JSON.stringify({ event, target_url: target, school_url: 'bench.learnworlds.com', webhook_secret: SECRET }),
+  });
+  if (response.status !== 201) throw new Error(`subscribe answered ${response.status}`);
+}
+
+async function freshSchema(): Promise<{ url: string; drop: () => Promise<void> } | undefined> {
+  const schema = `hub_bench_${randomBytes(4).toString('hex')}`;
+  const client = new Client({ connectionString: PG_URL });
+  try {
+    await client.connect();
+  } catch {
+    return undefined;
+  }
+  await client.query(`CREATE SCHEMA ${schema}`);
+  await client.end();
+  const url = new URL(PG_URL);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new Client({ connectionString: PG_URL });
+      await c.connect();
+      await c.query(`DROP SCHEMA ${schema} CASCADE`);
+      await c.end();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  let received = 0;
+  const receiver = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      received += 1;
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'lw-hub-bench-'));
+  const pg = await freshSchema();
+  const hubEnv = {
+    HOST: '127.0.0.1',
+    PORT: '0',
+    HUB_API_KEYS: API_KEY,
+    HUB_SECRET_KEY: randomBytes(32).toString('hex'),
+    HUB_ALLOWED_TARGETS: receiverUrl,
+    HUB_POLL_INTERVAL_MS: '50',
+    LOG_LEVEL: 'error',
+    NODE_ENV: 'production',
+  };
+  const servers: Server[] = [await spawnServer('bare Fastify (ceiling)', BARE, {})];
+  servers.push(await spawnServer('hub, embedded PGlite', HUB_MAIN, { ...hubEnv, HUB_DATA_DIR: join(dataDir, 'db') }));
+  const pgApiOnly = pg ? await freshSchema() : undefined;
+  if (pg) servers.push(await spawnServer('hub, PostgreSQL', HUB_MAIN, { ...hubEnv, DATABASE_URL: pg.url }));
+  // The same, as an API-only process (HUB_WORKER=off): delivering is left to other processes.
+  if (pgApiOnly) servers.push(await spawnServer('hub, PostgreSQL, API only', HUB_MAIN, { ...hubEnv, DATABASE_URL: pgApiOnly.url, HUB_WORKER: 'off' }));
+  for (const s of servers.slice(1)) await subscribe(s.url, `${receiverUrl}/zap`);
+
+  console.log(`node ${process.version}; ${CONNECTIONS} connections; ${ROUNDS} interleaved rounds of ${DURATION_S} s; medians\n`);
+  const results = new Map<string, Array<Awaited<ReturnType<typeof load>>>>();
+  for (let round = 0; round < ROUNDS; round += 1) {
+    for (const server of servers) {
+      const r = await load(server.url);
+      results.set(server.name, [...(results.get(server.name) ?? []), r]);
+      await settle(servers); // queued fan-out must not compete with the next run
+    }
+  }
+  const ceiling = median(results.get(servers[0]!.name)!.map((r) => r.perSecond));
+  console.log('1. inbound: accepted deliveries (stored durably with their fan-out rows; 1 subscription)');
+  console.log('server'.padEnd(26) + 'accepted/s'.padStart(12) + 'p50 ms'.padStart(9) + 'p99 ms'.padStart(9) + 'vs ceiling'.padStart(12) + 'errors'.padStart(8));
+  for (const server of servers) {
+    const rs = results.get(server.name)!;
+    const perSecond = median(rs.map((r) => r.perSecond));
+    console.log(
+      server.name.padEnd(26) +
+        perSecond.toFixed(0).padStart(12) +
+        median(rs.map((r) => r.p50)).toFixed(1).padStart(9) +
+        median(rs.map((r) => r.p99)).toFixed(1).padStart(9) +
+        `${((perSecond / ceiling) * 100).toFixed(1)}%`.padStart(12) +
+        String(rs.reduce((n, r) => n + r.errors, 0)).padStart(8),
+    );
+  }
+
+  console.log('\n2. fan-out: 400 events × 5 subscriptions = 2,000 deliveries to a local receiver');
+  for (const server of servers.slice(1).filter((s) => !s.name.endsWith('API only'))) {
+    for (let i = 0; i < 4; i += 1) await subscribe(server.url, `${receiverUrl}/zap-${i}`);
+    // Drain anything left from phase 1 first.
+    let last = -1;
+    while (last !== received) {
+      last = received;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const start = received;
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < 400; i += 20) {
+      await Promise.all(
+        Array.from({ length: 20 }, () =>
+          fetch(`${server.url}/v1/learnworlds/webhooks`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Learnworlds-Webhook-Signature': `v1=${SECRET}` }, body: body() }).then((r) => r.arrayBuffer()),
+        ),
+      );
+    }
+    while (received - start < 2000) await new Promise((r) => setTimeout(r, 5));
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    console.log(`${server.name.padEnd(26)} ${(2000 / seconds).toFixed(0).padStart(8)} deliveries/s (${seconds.toFixed(2)} s, inbound included)`);
+  }
+  if (!pg) console.log('\n(PostgreSQL unreachable: its rows were skipped)');
+
+  await Promise.all(servers.map(stop));
+  await pg?.drop();
+  await pgApiOnly?.drop();
+  receiver.close();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,46 @@
+/**
+ * Groups concurrent calls into one database statement. Under light load every call flushes on
+ * its own at the next turn of the event loop; under heavy load calls queue while earlier batches
+ * run, so one commit serves many requests. Each caller's promise settles only after the batch
+ * holding its item has committed.
+ */
+export class MicroBatcher<In, Out> {
+  private queue: Array<{ item: In; resolve: (out: Out) => void; reject: (error: unknown) => void }> = [];
+  private scheduled = false;
+  private running = 0;
+
+  constructor(
+    private readonly flush: (items: In[]) => Promise<Out[]>,
+    private readonly maxBatch: number,
+    private readonly maxConcurrent: number,
+  ) {}
+
+  submit(item: In): Promise<Out> {
+    return new Promise<Out>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          this.drain();
+        });
+      }
+    });
+  }
+
+  private drain(): void {
+    while (this.queue.length > 0 && this.running < this.maxConcurrent) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      this.running += 1;
+      this.flush(batch.map((b) => b.item))
+        .then(
+          (results) => batch.forEach((b, i) => b.resolve(results[i]!)),
+          (error: unknown) => batch.forEach((b) => b.reject(error)),
+        )
+        .finally(() => {
+          this.running -= 1;
+          this.drain();
+        });
+    }
+  }
+}
