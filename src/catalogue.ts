@@ -74,10 +74,6 @@ export const EVENT_CATALOGUE: readonly EventSpec[] = [
   spec({ type: '*', key: 'any_event', label: 'Any LearnWorlds Event', noun: 'Event', description: 'Triggers when your school sends any webhook event.', learnworldsName: 'every event you want', filters: [], list: 'sample', sampleType: 'courseCompleted' }),
 ];
 
-export function isLearnWorldsEventType(value: unknown): value is LearnWorldsEventType {
-  return typeof value === 'string' && (LEARNWORLDS_EVENT_TYPES as readonly string[]).includes(value);
-}
-
 export function specByKey(key: string): EventSpec {
   const found = EVENT_CATALOGUE.find((s) => s.key === key);
   if (!found) throw new Error(`No LearnWorlds trigger with key "${key}" in the event catalogue`);

@@ -18,13 +18,3 @@ export function getPath(value: JsonValue | undefined, path: string): JsonValue |
   }
   return current;
 }
-
-/** JSON with object keys sorted, so equal data always serialises to the same text. */
-export function stableStringify(value: JsonValue): string {
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
-  if (isJsonObject(value)) {
-    const keys = Object.keys(value).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${stableStringify(value[k] as JsonValue)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}

@@ -5,7 +5,6 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 
-export const SIGNATURE_HEADER = 'Learnworlds-Webhook-Signature';
 const HEADER_NAMES = new Set(['learnworlds-webhook-signature', 'http-learnworlds-webhook-signature']);
 
 /** The secret as the admin may paste it ("v1=abc", " abc "), reduced to "abc". */

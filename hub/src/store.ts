@@ -221,12 +221,6 @@ export class HubStore {
     );
   }
 
-  /** Hands claims back (graceful shutdown): they are due again at once for any process. */
-  async releaseClaims(ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
-    await this.db.query(`UPDATE deliveries SET locked_until = NULL, attempts = greatest(attempts - 1, 0) WHERE id = ANY($1::bigint[]) AND status = 'pending'`, [ids]);
-  }
-
   async queueDepth(): Promise<number> {
     const { rows } = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM deliveries WHERE status = 'pending'`);
     return Number(rows[0]?.n ?? 0);

@@ -93,9 +93,9 @@ export class DeliveryWorker {
         });
         this.inFlight.set(delivery.id, task);
       }
-      // A full batch means more may be due: claim again at once.
-      if (claimed.length === 0 || claimed.length < free) await this.sleep(this.options.pollIntervalMs);
-      else if (this.inFlight.size >= this.options.concurrency) await this.sleep(this.options.pollIntervalMs);
+      // Sleep unless a full batch was claimed with room to spare (more may be due now); a
+      // finished send or a stored event wakes the loop early.
+      if (claimed.length < free || this.inFlight.size >= this.options.concurrency) await this.sleep(this.options.pollIntervalMs);
     }
   }
 
