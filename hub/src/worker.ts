@@ -93,9 +93,8 @@ export class DeliveryWorker {
         });
         this.inFlight.set(delivery.id, task);
       }
-      // Sleep unless a full batch was claimed with room to spare (more may be due now); a
-      // finished send or a stored event wakes the loop early.
-      if (claimed.length < free || this.inFlight.size >= this.options.concurrency) await this.sleep(this.options.pollIntervalMs);
+      // Until the next poll; a finished send (a free slot) or a stored event wakes the loop early.
+      await this.sleep(this.options.pollIntervalMs);
     }
   }
 
