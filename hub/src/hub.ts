@@ -25,7 +25,6 @@ export interface Hub {
 export interface HubOptions {
   /** Pino options or false; default: JSON logs at config.logLevel with secrets redacted. */
   logger?: boolean | Record<string, unknown>;
-  startWorker?: boolean;
 }
 
 export const REDACTED_HEADERS = [
@@ -59,7 +58,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   housekeeping.unref();
 
   await app.listen({ host: config.host, port: config.port });
-  if (config.worker && options.startWorker !== false) worker.start();
+  if (config.worker) worker.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
