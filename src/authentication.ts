@@ -6,7 +6,7 @@ import type { Authentication, Bundle, HttpResponse, ZObject } from 'zapier-platf
 import { PLAN_MESSAGE, RATE_LIMIT_MESSAGE, TOKEN_PATH, WRONG_SCHOOL_MESSAGE } from './api-middleware';
 import { isJsonObject } from './json';
 import { SchoolUrlError, apiUrl, normaliseSchoolUrl, schoolHost } from './school-url';
-import { normaliseWebhookSecret } from './signature';
+import { normaliseWebhookSecret, webhookSecretProblem } from './signature';
 
 export const CREDENTIALS_MESSAGE =
   'LearnWorlds did not accept the Client ID and Client Secret. Copy both again from Settings → Developers → API in your school.';
@@ -58,9 +58,12 @@ export async function getAccessToken(z: ZObject, bundle: Bundle): Promise<{ sess
 
 /** The connection test: one cheap real call (there is no /me endpoint). */
 export async function testConnection(z: ZObject, bundle: Bundle): Promise<{ school: string }> {
-  if (normaliseWebhookSecret(bundle.authData.webhook_secret ?? '') === '') {
+  const secret = normaliseWebhookSecret(bundle.authData.webhook_secret ?? '');
+  if (secret === '') {
     throw new z.errors.Error('Enter the webhook signature from Settings → Developers → Webhooks.', 'MissingWebhookSecret', 400);
   }
+  const problem = webhookSecretProblem(secret);
+  if (problem) throw new z.errors.Error(`The webhook signature ${problem}.`, 'InvalidWebhookSecret', 400);
   await z.request({ url: apiUrl(school(z, bundle), 'users'), params: { items_per_page: '1' } });
   return { school: schoolHost(bundle.authData.school_url) };
 }

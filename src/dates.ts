@@ -25,15 +25,20 @@ const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/;
 /** Epoch values above this are milliseconds (year 5138 in seconds). */
 const MS_THRESHOLD = 1e11;
 
-export function epochToIso(epoch: number): string {
+/** The largest time a JavaScript Date can hold (±8.64e15 ms from the epoch). */
+const MAX_DATE_MS = 8.64e15;
+
+/** ISO string for an epoch in seconds (or milliseconds); undefined when no Date can hold it. */
+export function epochToIso(epoch: number): string | undefined {
   // Whole microseconds first, so 1637235626.53355 (stored as ...53354999) floors to .533.
   const ms = epoch > MS_THRESHOLD ? Math.floor(epoch) : Math.floor(Math.round(epoch * 1e6) / 1e3);
+  if (!Number.isFinite(ms) || Math.abs(ms) > MAX_DATE_MS) return undefined;
   return new Date(ms).toISOString();
 }
 
 /** ISO string for a time value; anything that is not a recognisable time is returned as is. */
 export function toIsoDate<T>(value: T): T | string {
-  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return epochToIso(value);
+  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return epochToIso(value) ?? value;
   if (typeof value === 'string' && ISO_DATE_TIME.test(value)) {
     const parsed = Date.parse(value);
     if (!Number.isNaN(parsed)) return new Date(parsed).toISOString();

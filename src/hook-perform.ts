@@ -2,7 +2,10 @@
  * The one wrapper in front of every trigger's perform, in this order: signature, body, event
  * guard, filters, normalisation (all synchronous, in `evaluateDelivery`), then the per-Zap dedupe
  * (a z.cache round trip). A delivery that must not start the Zap returns [] with a log line
- * saying why (never the secret); a legacy payload halts with advice.
+ * saying why (never the secret); a legacy payload halts with advice. Nothing else ever throws:
+ * an unexpected exception in the pipeline drops the delivery with a log line, because
+ * zapier-platform-core appends the bundle (signature header, raw body) to a thrown error's
+ * message, and repeated errors can turn the Zap off.
  */
 import type { Bundle, WebhookTriggerPerform, ZObject } from 'zapier-platform-core';
 import type { EventSpec } from './catalogue';
@@ -36,16 +39,34 @@ export function evaluateDelivery(spec: EventSpec, bundle: Bundle): DeliveryVerdi
   return { kind: 'item', item };
 }
 
+/**
+ * An error thrown on purpose, marked so zapier-platform-core does not append the bundle (with
+ * the signature header and the raw body) or the console log to its message.
+ */
+export function withoutContext<E extends Error>(error: E): E & { doNotContextify: true } {
+  return Object.assign(error, { doNotContextify: true as const });
+}
+
+/** evaluateDelivery that never throws: a bug or a hostile body becomes a dropped delivery. */
+function safelyEvaluate(spec: EventSpec, bundle: Bundle): DeliveryVerdict {
+  try {
+    return evaluateDelivery(spec, bundle);
+  } catch (error) {
+    const what = error instanceof Error ? `${error.name}: ${error.message.slice(0, 200)}` : 'a non-error value was thrown';
+    return { kind: 'drop', why: `it could not be processed (${what})` };
+  }
+}
+
 export function makeHookPerform(spec: EventSpec): WebhookTriggerPerform<Record<string, unknown>, NormalisedItem> {
   const drop = (z: ZObject, why: string): [] => {
     z.console.log(`[learnworlds] ${spec.key}: delivery dropped, ${why}`);
     return [];
   };
   return async (z: ZObject, bundle: Bundle) => {
-    const verdict = evaluateDelivery(spec, bundle);
+    const verdict = safelyEvaluate(spec, bundle);
     if (verdict.kind === 'drop') return drop(z, verdict.why);
     if (verdict.kind === 'legacy') {
-      throw new z.errors.HaltedError(legacyPayloadMessage(spec.type === '*' ? 'each event' : spec.learnworldsName));
+      throw withoutContext(new z.errors.HaltedError(legacyPayloadMessage(spec.type === '*' ? 'each event' : spec.learnworldsName)));
     }
     if (!(await firstSighting(z, bundle))) return drop(z, 'this Zap has already received this delivery');
     return [verdict.item];

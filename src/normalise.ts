@@ -28,19 +28,23 @@ export interface NormalisedItem extends JsonObject {
 }
 
 /**
- * Converts time values under DATE_KEYS to ISO strings, recursively and in place (a delivery's
- * parsed body is ours to reshape; copying it would double the cost). Custom sign-up fields
- * (`fields`) are left alone: their "dates" are the school's own text.
+ * Converts time values under DATE_KEYS to ISO strings, in place (a delivery's parsed body is
+ * ours to reshape; copying it would double the cost). Custom sign-up fields (`fields`) are left
+ * alone: their "dates" are the school's own text. Iterative, with an explicit stack, so a body
+ * nested thousands of levels deep cannot overflow the call stack.
  */
 export function convertDatesInPlace(value: JsonValue): JsonValue {
-  if (Array.isArray(value)) {
-    for (const inner of value) convertDatesInPlace(inner);
-  } else if (isJsonObject(value)) {
-    for (const key in value) {
-      if (key === 'fields') continue;
-      const inner = value[key] as JsonValue;
-      if (DATE_KEYS.has(key)) value[key] = toIsoDate(inner);
-      else if (typeof inner === 'object' && inner !== null) convertDatesInPlace(inner);
+  const pending: JsonValue[] = [value];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (Array.isArray(next)) {
+      for (const inner of next) if (typeof inner === 'object' && inner !== null) pending.push(inner);
+    } else if (isJsonObject(next)) {
+      for (const key in next) {
+        if (key === 'fields') continue;
+        const inner = next[key] as JsonValue;
+        if (DATE_KEYS.has(key)) next[key] = toIsoDate(inner);
+        else if (typeof inner === 'object' && inner !== null) pending.push(inner);
+      }
     }
   }
   return value;

@@ -12,6 +12,22 @@ export function normaliseWebhookSecret(input: string): string {
   return input.trim().replace(/^v1=/i, '').trim();
 }
 
+/**
+ * LearnWorlds' webhook signatures are long random strings (46 hex characters in its example).
+ * A short one is a typo or a guessable value, refused by the connection test and the hub alike.
+ */
+export const MIN_WEBHOOK_SECRET_LENGTH = 24;
+
+/** Why a (normalised) webhook secret cannot be used, or undefined when it can. */
+export function webhookSecretProblem(secret: string): string | undefined {
+  if (secret === '') return 'is empty';
+  if (secret.length < MIN_WEBHOOK_SECRET_LENGTH) {
+    return `is too short (${secret.length} characters; LearnWorlds signatures have at least ${MIN_WEBHOOK_SECRET_LENGTH}): copy the whole value from Settings → Developers → Webhooks`;
+  }
+  if (!/^[\x21-\x7e]+$/.test(secret)) return 'must be printable characters without spaces';
+  return undefined;
+}
+
 export function expectedSignature(secret: string): string {
   return `v1=${normaliseWebhookSecret(secret)}`;
 }

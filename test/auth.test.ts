@@ -95,6 +95,15 @@ describe('API requests', () => {
     await expect(appTester(testConnection, { authData: { ...AUTH, webhook_secret: ' v1= ' } })).rejects.toThrow(/webhook signature/);
   });
 
+  test.each([
+    ['a', /webhook signature is too short \(1 characters/],
+    ['v1=0123456789abcdef', /webhook signature is too short \(16 characters/],
+    ['0123456789abcdef 0123456789abcdef', /must be printable characters without spaces/],
+  ])('a webhook signature like %p is refused by the connection test before any request', async (secret, message) => {
+    await expect(appTester(testConnection, { authData: { ...AUTH, webhook_secret: secret } })).rejects.toThrow(message);
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+
   test('the connection label names the school', async () => {
     const label = App.authentication?.connectionLabel as (z: unknown, b: { authData: Record<string, string> }) => Promise<string>;
     await expect(label({}, { authData: AUTH })).resolves.toBe('myschool.learnworlds.com');

@@ -1,6 +1,7 @@
 import { LEARNWORLDS_EVENT_TYPES, type LearnWorldsEventType } from '../src/catalogue';
 import { DATE_KEYS } from '../src/dates';
 import { type JsonObject, type JsonValue, isJsonObject } from '../src/json';
+import { type LearnWorldsEnvelope, normaliseEvent } from '../src/normalise';
 import { HOOK_TRIGGERS } from '../triggers';
 import { WEBHOOK_SECRET, appTester, captureOutput, deliveryBundle, payload } from './helpers';
 
@@ -190,5 +191,71 @@ describe('per-Zap dedupe', () => {
     (body.data as JsonObject).completed_at = 1637232399.1;
     const changed = await appTester(trigger.perform, deliveryBundle(body, { subscriptionId: 'zap-c' }));
     expect([first.length, repeat.length, changed.length]).toEqual([1, 0, 1]);
+  });
+});
+
+describe('hostile bodies and errors never leak the secret or crash the Zap', () => {
+  const trigger = byType('courseCompleted');
+
+  test('the legacy halt carries neither the bundle nor the signature header', async () => {
+    const { version: _v, ...legacy } = payload('courseCompleted');
+    const error = await appTester(trigger.perform, deliveryBundle(legacy)).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    expect(error).toMatchObject({ name: 'HaltedError', doNotContextify: true });
+    const message = (error as Error).message;
+    expect(message).toMatch(/^LearnWorlds sent this event in the legacy payload format/);
+    expect(message).not.toContain(WEBHOOK_SECRET);
+    expect(message).not.toContain('Executing');
+    expect(message).not.toContain('rawRequest');
+    expect(message).not.toContain(JSON.stringify((legacy.data as JsonObject).user));
+  });
+
+  test('a date beyond what a Date can hold is kept as it came', async () => {
+    const body = payload('courseCompleted');
+    (body.data as JsonObject).completed_at = 9e15;
+    (body.data as JsonObject).created = 1e300;
+    const [item] = await appTester(trigger.perform, deliveryBundle(body));
+    expect(item!.completed_at).toBe(9e15);
+    expect(item!.created).toBe(1e300);
+  });
+
+  test('the normaliser copes with a body nested 100,000 levels deep', () => {
+    const depth = 100_000;
+    const raw = `{"version":2,"type":"courseCompleted","data":{"deep":${'{"a":'.repeat(depth)}{"created":1637232399}${'}'.repeat(depth)}}}`;
+    const item = normaliseEvent(JSON.parse(raw) as LearnWorldsEnvelope, raw);
+    let node: JsonValue | undefined = item.deep;
+    for (let i = 0; i < depth && isJsonObject(node); i += 1) node = node.a;
+    expect(node).toEqual({ created: '2021-11-18T10:46:39.000Z' });
+  });
+
+  // Through the whole perform: zapier-platform-core itself serialises the bundle, recursively,
+  // before any perform runs, and overflows at a few thousand levels under jest, whatever the
+  // app does (the hub refuses bodies nested deeper than 32 levels for that reason).
+  test('a body nested 1,000 levels deep gives an item', async () => {
+    const depth = 1_000;
+    const raw = `{"version":2,"type":"courseCompleted","data":{"user":{"email":"a@b.co"},"deep":${'{"a":'.repeat(depth)}{"created":1637232399}${'}'.repeat(depth)}}}`;
+    const bundle = { ...deliveryBundle({}), cleanedRequest: JSON.parse(raw) as JsonObject, rawRequest: { method: 'POST' as const, querystring: '', headers: { 'Http-Learnworlds-Webhook-Signature': `v1=${WEBHOOK_SECRET}` }, content: raw } };
+    const items = await appTester(trigger.perform, bundle);
+    expect(items).toHaveLength(1);
+    let node: JsonValue | undefined = items[0]!.deep;
+    for (let i = 0; i < depth && isJsonObject(node); i += 1) node = node.a;
+    expect(node).toEqual({ created: '2021-11-18T10:46:39.000Z' });
+  });
+
+  test('an unexpected exception in the pipeline drops the delivery with a log line, never an error', async () => {
+    const normalise = jest.requireActual<typeof import('../src/normalise')>('../src/normalise');
+    const spy = jest.spyOn(normalise, 'normaliseEvent').mockImplementation(() => {
+      throw new TypeError('boom');
+    });
+    try {
+      const { result, output } = await captureOutput(() => appTester(trigger.perform, deliveryBundle(payload('courseCompleted'))));
+      expect(result).toEqual([]);
+      expect(output).toContain('delivery dropped, it could not be processed (TypeError: boom)');
+      expect(output).not.toContain(WEBHOOK_SECRET);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

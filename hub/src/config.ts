@@ -33,6 +33,21 @@ export interface HubConfig {
   dedupeWindowHours: number;
   retentionDays: number;
   logLevel: string;
+  /** Headers and body of a request must be in within this time, or the connection is closed. */
+  requestTimeoutMs: number;
+  /** On SIGTERM, connections still open after this are closed. */
+  shutdownTimeoutMs: number;
+  /** Bearer token for GET /metrics; undefined → open (development only). */
+  metricsToken?: string;
+  /** Fastify's trustProxy: which proxies may set X-Forwarded-For (false: none). */
+  trustProxy: boolean | string;
+  /** Failed authentication attempts per client address and minute before 429. */
+  authFailuresPerMinute: number;
+  /** Deliveries in flight per school and process, so one school's slow Zap cannot hold every slot. */
+  tenantConcurrency: number;
+  maxSubscriptionsPerSchool: number;
+  /** How often the queue depth gauge is refreshed. */
+  queueDepthIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -54,6 +69,25 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
 }
 
 export const DEFAULT_ALLOWED_TARGETS = 'https://hooks.zapier.com';
+
+/** The lease must outlive a send with room to spare: at least 2 × the delivery timeout plus this. */
+export const LEASE_MARGIN_MS = 1000;
+
+/** Mentions of credentials in a URL-like text, replaced before any message can echo it. */
+export function redactCredentials(text: string): string {
+  return text.replace(/\/\/[^/@\s]*@/g, '//***@');
+}
+
+function parseTrustProxy(raw: string | undefined): boolean | string {
+  const value = (raw ?? '').trim();
+  if (value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  const entries = value.split(',').map((e) => e.trim());
+  const valid = /^(loopback|linklocal|uniquelocal|[0-9a-f.:]+(\/\d{1,3})?)$/i;
+  const bad = entries.find((e) => !valid.test(e));
+  if (bad !== undefined) throw new ConfigError(`HUB_TRUST_PROXY must be true, false, or addresses/CIDRs (or loopback, linklocal, uniquelocal), got "${redactCredentials(bad)}"`);
+  return entries.join(',');
+}
 
 export function loadConfig(env: Env = process.env): HubConfig {
   const production = env.NODE_ENV === 'production';
@@ -80,7 +114,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
   try {
     allowedTargets = parseAllowedTargets(env.HUB_ALLOWED_TARGETS ?? DEFAULT_ALLOWED_TARGETS);
   } catch (error) {
-    throw new ConfigError(`HUB_ALLOWED_TARGETS: ${(error as Error).message}`);
+    throw new ConfigError(`HUB_ALLOWED_TARGETS: ${redactCredentials((error as Error).message)}`);
   }
 
   const retry: RetryPolicy = {
@@ -91,7 +125,16 @@ export function loadConfig(env: Env = process.env): HubConfig {
   if (retry.maxMs < retry.baseMs) throw new ConfigError('HUB_RETRY_MAX_MS must not be smaller than HUB_RETRY_BASE_MS');
   const deliveryTimeoutMs = integer(env, 'HUB_DELIVERY_TIMEOUT_MS', 10_000, 100, 120_000);
   const leaseMs = integer(env, 'HUB_DELIVERY_LEASE_MS', 60_000, 500, 3_600_000);
-  if (leaseMs <= deliveryTimeoutMs) throw new ConfigError('HUB_DELIVERY_LEASE_MS must be longer than HUB_DELIVERY_TIMEOUT_MS');
+  if (leaseMs < 2 * deliveryTimeoutMs + LEASE_MARGIN_MS) {
+    throw new ConfigError(
+      `HUB_DELIVERY_LEASE_MS must be at least 2 × HUB_DELIVERY_TIMEOUT_MS + ${LEASE_MARGIN_MS} ms (${2 * deliveryTimeoutMs + LEASE_MARGIN_MS}), got ${leaseMs}: ` +
+        'a claim must outlive its send, or another process sends the delivery again',
+    );
+  }
+  const metricsToken = (env.HUB_METRICS_TOKEN ?? '').trim() || undefined;
+  if (metricsToken !== undefined && metricsToken.length < 16) throw new ConfigError('HUB_METRICS_TOKEN must be at least 16 characters long');
+  if (production && metricsToken === undefined) throw new ConfigError('HUB_METRICS_TOKEN is required when NODE_ENV=production (GET /metrics needs it as a bearer token)');
+  const concurrency = integer(env, 'HUB_CONCURRENCY', 16, 1, 512);
 
   const workerSetting = (env.HUB_WORKER ?? 'on').trim().toLowerCase();
   if (!['on', 'off'].includes(workerSetting)) throw new ConfigError(`HUB_WORKER must be "on" or "off", got "${env.HUB_WORKER}"`);
@@ -109,12 +152,20 @@ export function loadConfig(env: Env = process.env): HubConfig {
     retry,
     deliveryTimeoutMs,
     leaseMs,
-    concurrency: integer(env, 'HUB_CONCURRENCY', 16, 1, 512),
+    concurrency,
     worker: workerSetting === 'on',
     pollIntervalMs: integer(env, 'HUB_POLL_INTERVAL_MS', 500, 5, 60_000),
     bodyLimitBytes: 1024 * 1024,
     dedupeWindowHours: 24,
     retentionDays: integer(env, 'HUB_RETENTION_DAYS', 7, 1, 365),
     logLevel: (env.LOG_LEVEL ?? '').trim() || 'info',
+    requestTimeoutMs: integer(env, 'HUB_REQUEST_TIMEOUT_MS', 15_000, 1000, 120_000),
+    shutdownTimeoutMs: integer(env, 'HUB_SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
+    metricsToken,
+    trustProxy: parseTrustProxy(env.HUB_TRUST_PROXY),
+    authFailuresPerMinute: integer(env, 'HUB_AUTH_FAILURES_PER_MINUTE', 30, 1, 1_000_000),
+    tenantConcurrency: integer(env, 'HUB_TENANT_CONCURRENCY', Math.max(1, Math.ceil(concurrency / 2)), 1, 512),
+    maxSubscriptionsPerSchool: integer(env, 'HUB_MAX_SUBSCRIPTIONS_PER_SCHOOL', 250, 1, 100_000),
+    queueDepthIntervalMs: integer(env, 'HUB_QUEUE_DEPTH_INTERVAL_MS', 15_000, 100, 3_600_000),
   };
 }

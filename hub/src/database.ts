@@ -4,7 +4,7 @@
  * the same schema and the same SQL.
  */
 import { PGlite } from '@electric-sql/pglite';
-import { Pool, type PoolClient } from 'pg';
+import { Client, Pool, type PoolClient } from 'pg';
 import { MIGRATIONS } from './schema';
 
 export interface Queryable {
@@ -16,7 +16,37 @@ export interface Queryable {
 export interface Database extends Queryable {
   readonly kind: 'embedded' | 'postgres';
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Calls `onMessage` for every NOTIFY on `channel` from any process, and `onReconnect` after a
+   * lost listening connection is back (notifications may have been missed meanwhile). The
+   * embedded database has one process only: nothing to listen to.
+   */
+  listen(channel: string, onMessage: (payload: string) => void, onReconnect: () => void): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * A database error reduced to what is safe to log: the engine's message and SQLSTATE code.
+ * PGlite attaches the whole query and its parameters to its errors, and PostgreSQL's `detail`
+ * can quote a row: other schools' keys and bodies must never reach a log line through them.
+ */
+export class DatabaseError extends Error {
+  readonly code: string | undefined;
+  constructor(source: unknown, statement?: string) {
+    const raw = source instanceof Error ? source : new Error(String(source));
+    const code = (raw as { code?: unknown }).code;
+    super(`${statement ? `${statement}: ` : ''}${raw.message}`);
+    this.name = 'DatabaseError';
+    this.code = typeof code === 'string' ? code : undefined;
+  }
+}
+
+async function safely<T>(run: () => Promise<T>, statement?: string): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw error instanceof DatabaseError ? error : new DatabaseError(error, statement);
+  }
 }
 
 interface PgliteLike {
@@ -26,12 +56,12 @@ interface PgliteLike {
 
 function wrapPglite(db: PgliteLike): Queryable {
   return {
-    async query<R>(sql: string, params?: unknown[]) {
-      const result = await db.query<R>(sql, params);
+    async query<R>(sql: string, params?: unknown[], name?: string) {
+      const result = await safely(() => db.query<R>(sql, params), name);
       return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
     },
     async exec(sql: string) {
-      await db.exec(sql);
+      await safely(() => db.exec(sql));
     },
   };
 }
@@ -42,7 +72,8 @@ async function openEmbedded(dataDir: string): Promise<Database> {
   return {
     kind: 'embedded',
     ...base,
-    transaction: (fn) => pglite.transaction((tx) => fn(wrapPglite(tx))),
+    transaction: (fn) => safely(() => pglite.transaction((tx) => fn(wrapPglite(tx)))),
+    listen: async () => undefined,
     close: () => pglite.close(),
   };
 }
@@ -50,11 +81,11 @@ async function openEmbedded(dataDir: string): Promise<Database> {
 function wrapPg(client: Pool | PoolClient): Queryable {
   return {
     async query<R>(sql: string, params?: unknown[], name?: string) {
-      const result = name ? await client.query({ name, text: sql, values: params }) : await client.query(sql, params);
+      const result = await safely(() => (name ? client.query({ name, text: sql, values: params }) : client.query(sql, params)), name);
       return { rows: result.rows as R[], rowCount: result.rowCount ?? result.rows.length };
     },
     async exec(sql: string) {
-      await client.query(sql);
+      await safely(() => client.query(sql));
     },
   };
 }
@@ -63,16 +94,40 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   const pool = new Pool({ connectionString: url, max: poolSize });
   // A pool error on an idle client must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
-  await pool.query('SELECT 1');
+  await safely(() => pool.query('SELECT 1'));
+  const listeners: Client[] = [];
+  let closed = false;
   return {
     kind: 'postgres',
     ...wrapPg(pool),
+    async listen(channel, onMessage, onReconnect) {
+      const connect = async (): Promise<void> => {
+        const client = new Client({ connectionString: url });
+        client.on('notification', (message) => {
+          if (message.channel === channel) onMessage(message.payload ?? '');
+        });
+        client.on('error', () => {
+          // Reconnect after a pause; whatever was missed meanwhile is reloaded by onReconnect.
+          listeners.splice(listeners.indexOf(client), 1);
+          client.end().catch(() => undefined);
+          const retry = (): void => {
+            if (closed) return;
+            connect().then(onReconnect, () => setTimeout(retry, 1000).unref());
+          };
+          setTimeout(retry, 200).unref();
+        });
+        await client.connect();
+        await client.query(`LISTEN ${channel}`);
+        listeners.push(client);
+      };
+      await safely(connect);
+    },
     async transaction(fn) {
-      const client = await pool.connect();
+      const client = await safely(() => pool.connect());
       try {
-        await client.query('BEGIN');
+        await safely(() => client.query('BEGIN'));
         const result = await fn(wrapPg(client));
-        await client.query('COMMIT');
+        await safely(() => client.query('COMMIT'));
         return result;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
@@ -81,7 +136,11 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
         client.release();
       }
     },
-    close: () => pool.end(),
+    async close() {
+      closed = true;
+      await Promise.all(listeners.splice(0).map((c) => c.end().catch(() => undefined)));
+      await pool.end();
+    },
   };
 }
 

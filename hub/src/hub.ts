@@ -8,6 +8,8 @@ import { HubMetrics } from './metrics';
 import { SecretBox } from './secrets';
 import { INBOUND_PATH, buildServer } from './server';
 import { HubStore } from './store';
+import { FailureLimiter } from './failure-limiter';
+import { TenantRegistry } from './tenant-registry';
 import { DeliveryWorker } from './worker';
 
 export interface Hub {
@@ -42,20 +44,52 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     unlock();
     throw error;
   }
-  const store = new HubStore(db, { dedupeWindowHours: config.dedupeWindowHours, leaseMs: config.leaseMs });
+  const metrics = new HubMetrics();
+  let onBatchFailure = (_error: unknown, _size: number): void => undefined;
+  const store = new HubStore(db, {
+    dedupeWindowHours: config.dedupeWindowHours,
+    leaseMs: config.leaseMs,
+    onBatchFailure: (error, size) => onBatchFailure(error, size),
+  });
   // Without HUB_SECRET_KEY (development only), a random key is kept in the database itself.
   const usingDevelopmentKey = config.secretKey === undefined;
   const key = config.secretKey ?? (await store.setting('development_secret_key', () => randomBytes(32).toString('hex')));
   const box = new SecretBox(key);
-  const metrics = new HubMetrics(() => store.queueDepth());
   let worker: DeliveryWorker | undefined;
+  let logError = (_error: unknown, _what: string): void => undefined;
+  const tenants = new TenantRegistry(store, db, (error) => logError(error, 'reloading tenants failed'));
+  await tenants.start();
   const logger = options.logger ?? { level: config.logLevel, redact: REDACTED_HEADERS };
-  const app = await buildServer({ config, db, store, box, metrics, logger, onEventStored: () => worker?.wake() });
+  const app = await buildServer({
+    config,
+    db,
+    store,
+    box,
+    metrics,
+    tenants,
+    signatureFailures: new FailureLimiter(config.authFailuresPerMinute),
+    keyFailures: new FailureLimiter(config.authFailuresPerMinute),
+    logger,
+    onEventStored: () => worker?.wake(),
+  });
+  logError = (error, what) => app.log.error({ err: error }, what);
+  onBatchFailure = (error, size) => {
+    metrics.batchFailures.inc();
+    app.log.warn({ err: error, size }, 'a batched statement failed: retrying its items one by one');
+  };
   worker = new DeliveryWorker(store, box, metrics, app.log, config);
   const housekeeping = setInterval(() => {
-    store.cleanup(config.retentionDays).catch((error: unknown) => app.log.error({ err: error }, 'cleanup failed'));
+    store.cleanup(config.retentionDays).catch((error: unknown) => logError(error, 'cleanup failed'));
   }, 10 * 60_000);
   housekeeping.unref();
+  // The queue depth is sampled, never counted per scrape: scrapes must cost no query.
+  const sampleQueueDepth = () => {
+    metrics.tenants.set(tenants.size);
+    store.queueDepth().then((n) => metrics.queueDepth.set(n), (error: unknown) => logError(error, 'sampling the queue depth failed'));
+  };
+  sampleQueueDepth();
+  const sampler = setInterval(sampleQueueDepth, config.queueDepthIntervalMs);
+  sampler.unref();
 
   await app.listen({ host: config.host, port: config.port });
   if (config.worker) worker.start();
@@ -77,7 +111,13 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     close() {
       closing ??= (async () => {
         clearInterval(housekeeping);
-        await app.close(); // stop accepting; in-flight requests finish
+        clearInterval(sampler);
+        tenants.stop();
+        // Stop accepting; idle keep-alive connections close now, in-flight requests finish;
+        // whatever is still open at the deadline (a stalled client) is cut.
+        const deadline = setTimeout(() => app.server.closeAllConnections(), config.shutdownTimeoutMs);
+        await app.close();
+        clearTimeout(deadline);
         await runningWorker.stop(); // in-flight deliveries finish; the rest stay in the database
         await db.close();
         unlock();

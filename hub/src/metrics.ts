@@ -1,7 +1,7 @@
 /** Prometheus metrics, one registry per hub instance. */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-export type RejectReason = 'signature' | 'malformed' | 'too_large';
+export type RejectReason = 'signature' | 'malformed' | 'too_large' | 'rate_limited';
 
 export class HubMetrics {
   readonly registry = new Registry();
@@ -11,22 +11,20 @@ export class HubMetrics {
   readonly retried = new Counter({ name: 'hub_forward_retried_total', help: 'Delivery attempts scheduled for retry.', registers: [this.registry] });
   readonly failed = new Counter({ name: 'hub_forward_failed_total', help: 'Deliveries given up (retries exhausted or a non-retryable answer).', registers: [this.registry] });
   readonly gone = new Counter({ name: 'hub_subscriptions_gone_total', help: 'Subscriptions removed because the Zap answered 410 Gone.', registers: [this.registry] });
+  readonly fenced = new Counter({
+    name: 'hub_forward_fenced_total',
+    help: 'Claims this process had lost to another (lease expired): at "send" nothing was sent, at "outcome" the result was not recorded.',
+    labelNames: ['stage'] as const,
+    registers: [this.registry],
+  });
+  readonly batchFailures = new Counter({ name: 'hub_db_batch_failures_total', help: 'Batched statements that failed and were retried item by item.', registers: [this.registry] });
   readonly latency = new Histogram({
     name: 'hub_delivery_latency_seconds',
     help: 'Time from receiving an event to a subscribed Zap accepting it.',
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600],
     registers: [this.registry],
   });
-  readonly queueDepth: Gauge;
-
-  constructor(readQueueDepth: () => Promise<number>) {
-    this.queueDepth = new Gauge({
-      name: 'hub_queue_depth',
-      help: 'Deliveries waiting to be sent (due now or later).',
-      registers: [this.registry],
-      async collect() {
-        this.set(await readQueueDepth());
-      },
-    });
-  }
+  /** Sampled on an interval by the hub (never per scrape: a scrape must not cost a count). */
+  readonly queueDepth = new Gauge({ name: 'hub_queue_depth', help: 'Deliveries waiting to be sent (due now or later), sampled every HUB_QUEUE_DEPTH_INTERVAL_MS.', registers: [this.registry] });
+  readonly tenants = new Gauge({ name: 'hub_tenants_known', help: 'Schools known to this process (held in memory).', registers: [this.registry] });
 }

@@ -2,7 +2,8 @@
  * Groups concurrent calls into one database statement. Under light load every call flushes on
  * its own at the next turn of the event loop; under heavy load calls queue while earlier batches
  * run, so one commit serves many requests. Each caller's promise settles only after the batch
- * holding its item has committed.
+ * holding its item has committed. A batch that fails is retried item by item, so one bad item
+ * (another school's, say) fails alone and never takes its neighbours down with it.
  */
 export class MicroBatcher<In, Out> {
   private queue: Array<{ item: In; resolve: (out: Out) => void; reject: (error: unknown) => void }> = [];
@@ -13,6 +14,7 @@ export class MicroBatcher<In, Out> {
     private readonly flush: (items: In[]) => Promise<Out[]>,
     private readonly maxBatch: number,
     private readonly maxConcurrent: number,
+    private readonly onBatchFailure?: (error: unknown, size: number) => void,
   ) {}
 
   submit(item: In): Promise<Out> {
@@ -35,7 +37,16 @@ export class MicroBatcher<In, Out> {
       this.flush(batch.map((b) => b.item))
         .then(
           (results) => batch.forEach((b, i) => b.resolve(results[i]!)),
-          (error: unknown) => batch.forEach((b) => b.reject(error)),
+          async (error: unknown) => {
+            if (batch.length === 1) return batch[0]!.reject(error);
+            this.onBatchFailure?.(error, batch.length);
+            for (const entry of batch) {
+              await this.flush([entry.item]).then(
+                (results) => entry.resolve(results[0]!),
+                (itemError: unknown) => entry.reject(itemError),
+              );
+            }
+          },
         )
         .finally(() => {
           this.running -= 1;

@@ -13,7 +13,11 @@ export interface Subscription {
 export interface ClaimedDelivery {
   id: string;
   webhookId: string;
+  /** The claim's fencing token: an outcome is written only while the row still has this count. */
   attempts: number;
+  tenantKey: string;
+  /** Local clock: the claim is ours until then (taken before the claim was asked for). */
+  leaseExpiresAt: number;
   subscriptionId: string;
   targetUrl: string;
   secretEnc: string;
@@ -28,11 +32,16 @@ export interface InboundItem {
   bodyHash: string;
 }
 
+export type SubscriptionResult = { kind: 'created'; subscription: Subscription } | { kind: 'limit'; limit: number };
+
 export interface InboundResult {
   /** null when the body was a repeat within the dedupe window. */
   eventId: string | null;
   deliveries: number;
 }
+
+/** The channel on which processes announce new schools to each other (PostgreSQL). */
+export const TENANTS_CHANNEL = 'hub_tenants';
 
 const ms = (param: string) => `(${param}::double precision * interval '1 millisecond')`;
 
@@ -42,16 +51,16 @@ function iso(value: unknown): string {
 
 export class HubStore {
   private readonly inbound: MicroBatcher<InboundItem, InboundResult>;
-  private readonly deliveredBatch: MicroBatcher<{ id: string; status: number }, void>;
+  private readonly deliveredBatch: MicroBatcher<{ id: string; attempts: number; status: number }, boolean>;
 
   constructor(
     private readonly db: Database,
-    private readonly options: { dedupeWindowHours: number; leaseMs: number },
+    private readonly options: { dedupeWindowHours: number; leaseMs: number; onBatchFailure?: (error: unknown, size: number) => void },
   ) {
     // PostgreSQL runs several batches at once over the pool; PGlite runs one statement at a time.
     const parallel = db.kind === 'postgres' ? 4 : 1;
-    this.inbound = new MicroBatcher((items) => this.acceptInbound(items), 256, parallel);
-    this.deliveredBatch = new MicroBatcher((items) => this.markDelivered(items), 256, parallel);
+    this.inbound = new MicroBatcher((items) => this.acceptInbound(items), 256, parallel, options.onBatchFailure);
+    this.deliveredBatch = new MicroBatcher((items) => this.markDelivered(items), 256, parallel, options.onBatchFailure);
   }
 
   /** One verified delivery, stored (batched with concurrent ones) before the promise settles. */
@@ -59,34 +68,58 @@ export class HubStore {
     return this.inbound.submit(item);
   }
 
-  /** One successful delivery, recorded (batched with concurrent ones). */
-  delivered(id: string, status: number): Promise<void> {
-    return this.deliveredBatch.submit({ id, status });
+  /**
+   * One successful delivery, recorded (batched with concurrent ones) if the claim is still ours;
+   * false when another process owns the row now (the outcome is not applied).
+   */
+  delivered(id: string, attempts: number, status: number): Promise<boolean> {
+    return this.deliveredBatch.submit({ id, attempts, status });
   }
 
+  /** Stores a school and tells every other process (NOTIFY hub_tenants) that it exists. */
   async upsertTenant(tenantKey: string, secretEnc: string, schoolUrl: string): Promise<void> {
-    await this.db.query(
-      `INSERT INTO tenants (tenant_key, secret_enc, school_url) VALUES ($1, $2, $3)
-       ON CONFLICT (tenant_key) DO UPDATE SET school_url = EXCLUDED.school_url`,
-      [tenantKey, secretEnc, schoolUrl],
-    );
+    await this.db.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO tenants (tenant_key, secret_enc, school_url) VALUES ($1, $2, $3)
+         ON CONFLICT (tenant_key) DO UPDATE SET school_url = EXCLUDED.school_url`,
+        [tenantKey, secretEnc, schoolUrl],
+      );
+      await tx.query(`SELECT pg_notify('${TENANTS_CHANNEL}', $1)`, [tenantKey]);
+    });
   }
 
-  async tenantExists(tenantKey: string): Promise<boolean> {
-    const { rows } = await this.db.query('SELECT 1 FROM tenants WHERE tenant_key = $1', [tenantKey]);
-    return rows.length > 0;
+  /** Every school's tenant key (a small set: one per school), for the in-memory check. */
+  async tenantKeys(): Promise<string[]> {
+    const { rows } = await this.db.query<{ tenant_key: string }>('SELECT tenant_key FROM tenants');
+    return rows.map((r) => r.tenant_key);
   }
 
-  /** Idempotent: the same tenant, event and target get the same subscription (filters updated). */
-  async createSubscription(input: { tenantKey: string; event: string; targetUrl: string; filters: Record<string, string> }): Promise<Subscription> {
-    const { rows } = await this.db.query<{ id: string; event: string; target_url: string; filters: Record<string, string>; created_at: Date }>(
-      `INSERT INTO subscriptions (tenant_key, event, target_url, filters) VALUES ($1, $2, $3, $4::jsonb)
-       ON CONFLICT (tenant_key, event, target_url) DO UPDATE SET filters = EXCLUDED.filters
-       RETURNING id::text AS id, event, target_url, filters, created_at`,
-      [input.tenantKey, input.event, input.targetUrl, JSON.stringify(input.filters)],
-    );
-    const row = rows[0]!;
-    return { ...row, created_at: iso(row.created_at) };
+  /**
+   * Idempotent: the same tenant, event and target get the same subscription (filters updated).
+   * A school may hold at most `limit` subscriptions; the school's row is locked meanwhile, so
+   * concurrent calls cannot overshoot.
+   */
+  async createSubscription(
+    input: { tenantKey: string; event: string; targetUrl: string; filters: Record<string, string> },
+    limit: number,
+  ): Promise<SubscriptionResult> {
+    return this.db.transaction(async (tx) => {
+      await tx.query('SELECT 1 FROM tenants WHERE tenant_key = $1 FOR UPDATE', [input.tenantKey]);
+      const { rows: counted } = await tx.query<{ n: number; same: boolean }>(
+        `SELECT count(*)::int AS n, coalesce(bool_or(event = $2 AND target_url = $3), false) AS same
+         FROM subscriptions WHERE tenant_key = $1`,
+        [input.tenantKey, input.event, input.targetUrl],
+      );
+      if (!counted[0]!.same && Number(counted[0]!.n) >= limit) return { kind: 'limit', limit };
+      const { rows } = await tx.query<{ id: string; event: string; target_url: string; filters: Record<string, string>; created_at: Date }>(
+        `INSERT INTO subscriptions (tenant_key, event, target_url, filters) VALUES ($1, $2, $3, $4::jsonb)
+         ON CONFLICT (tenant_key, event, target_url) DO UPDATE SET filters = EXCLUDED.filters
+         RETURNING id::text AS id, event, target_url, filters, created_at`,
+        [input.tenantKey, input.event, input.targetUrl, JSON.stringify(input.filters)],
+      );
+      const row = rows[0]!;
+      return { kind: 'created', subscription: { ...row, created_at: iso(row.created_at) } };
+    });
   }
 
   /** Deletes a subscription only for its own tenant; false for anyone else's id. */
@@ -131,8 +164,8 @@ export class HubStore {
          FROM input i JOIN claim c ON c.tenant_key = i.tenant_key AND c.body_hash = i.body_hash
          RETURNING id, tenant_key, event_type, body_hash
        ), fan AS (
-         INSERT INTO deliveries (event_id, subscription_id)
-         SELECT ev.id, s.id FROM ev JOIN subscriptions s ON s.tenant_key = ev.tenant_key AND (s.event = ev.event_type OR s.event = '*')
+         INSERT INTO deliveries (event_id, subscription_id, tenant_key)
+         SELECT ev.id, s.id, ev.tenant_key FROM ev JOIN subscriptions s ON s.tenant_key = ev.tenant_key AND (s.event = ev.event_type OR s.event = '*')
          RETURNING event_id
        )
        SELECT i.ord::int AS ord, ev.id::text AS event_id,
@@ -152,42 +185,59 @@ export class HubStore {
     return slot.map((index) => (index === -1 ? { eventId: null, deliveries: 0 } : results[index]!));
   }
 
-  /** Claims up to `limit` due deliveries for this process (FOR UPDATE SKIP LOCKED + a lease). */
-  async claimDue(limit: number): Promise<ClaimedDelivery[]> {
+  /**
+   * Claims up to `limit` due deliveries for this process (FOR UPDATE SKIP LOCKED + a lease),
+   * school by school: at most `tenantCap` in flight per school, counting `busy` (this process's
+   * sends still running, by tenant key), oldest due first across schools.
+   */
+  async claimDue(limit: number, tenantCap: number, busy: ReadonlyMap<string, number>): Promise<ClaimedDelivery[]> {
+    const leaseExpiresAt = Date.now() + this.options.leaseMs;
     const { rows } = await this.db.query<{
       id: string;
       webhook_id: string;
       attempts: number;
+      tenant_key: string;
       subscription_id: string;
       target_url: string;
       secret_enc: string;
       body: Uint8Array;
       received_at: Date;
     }>(
-      `WITH due AS (
-         SELECT id FROM deliveries
-         WHERE status = 'pending' AND next_attempt_at <= now() AND (locked_until IS NULL OR locked_until < now())
-         ORDER BY next_attempt_at, id
+      `WITH busy AS (
+         SELECT * FROM unnest($3::text[], $4::int[]) AS b (tenant_key, n)
+       ), due AS (
+         SELECT x.id, x.next_attempt_at FROM tenants t
+         LEFT JOIN busy ON busy.tenant_key = t.tenant_key
+         CROSS JOIN LATERAL (
+           SELECT d.id, d.next_attempt_at FROM deliveries d
+           WHERE d.tenant_key = t.tenant_key AND d.status = 'pending' AND d.next_attempt_at <= now()
+             AND (d.locked_until IS NULL OR d.locked_until < now())
+           ORDER BY d.next_attempt_at, d.id
+           LIMIT greatest(0, $5::int - coalesce(busy.n, 0))
+           FOR UPDATE SKIP LOCKED
+         ) x
+         ORDER BY x.next_attempt_at, x.id
          LIMIT $1
-         FOR UPDATE SKIP LOCKED
        ), claimed AS (
          UPDATE deliveries d SET locked_until = now() + ${ms('$2')}, attempts = d.attempts + 1
          FROM due WHERE d.id = due.id
-         RETURNING d.id, d.webhook_id, d.attempts, d.event_id, d.subscription_id
+         RETURNING d.id, d.webhook_id, d.attempts, d.tenant_key, d.event_id, d.subscription_id
        )
-       SELECT c.id::text AS id, c.webhook_id::text AS webhook_id, c.attempts, c.subscription_id::text AS subscription_id,
+       SELECT c.id::text AS id, c.webhook_id::text AS webhook_id, c.attempts, c.tenant_key, c.subscription_id::text AS subscription_id,
               s.target_url, t.secret_enc, e.body, e.received_at
        FROM claimed c
        JOIN events e ON e.id = c.event_id
        JOIN subscriptions s ON s.id = c.subscription_id
        JOIN tenants t ON t.tenant_key = s.tenant_key`,
-      [limit, this.options.leaseMs],
+      [limit, this.options.leaseMs, [...busy.keys()], [...busy.values()], tenantCap],
       'hub_claim_due',
     );
     return rows.map((r) => ({
       id: r.id,
       webhookId: r.webhook_id,
       attempts: Number(r.attempts),
+      tenantKey: r.tenant_key,
+      leaseExpiresAt,
       subscriptionId: r.subscription_id,
       targetUrl: r.target_url,
       secretEnc: r.secret_enc,
@@ -196,29 +246,41 @@ export class HubStore {
     }));
   }
 
-  /** Records successful deliveries, many per statement. */
-  async markDelivered(outcomes: Array<{ id: string; status: number }>): Promise<void[]> {
-    await this.db.query(
+  /**
+   * Records successful deliveries, many per statement; fenced: a row is only updated while it is
+   * still pending with the claim's attempt count (else another process owns it now).
+   */
+  async markDelivered(outcomes: Array<{ id: string; attempts: number; status: number }>): Promise<boolean[]> {
+    const { rows } = await this.db.query<{ id: string }>(
       `UPDATE deliveries d SET status = 'delivered', last_status = x.status, last_error = NULL, locked_until = NULL, finished_at = now()
-       FROM unnest($1::bigint[], $2::int[]) AS x (id, status) WHERE d.id = x.id`,
-      [outcomes.map((o) => o.id), outcomes.map((o) => o.status)],
+       FROM unnest($1::bigint[], $2::int[], $3::int[]) AS x (id, attempts, status)
+       WHERE d.id = x.id AND d.status = 'pending' AND d.attempts = x.attempts
+       RETURNING d.id::text AS id`,
+      [outcomes.map((o) => o.id), outcomes.map((o) => o.attempts), outcomes.map((o) => o.status)],
       'hub_mark_delivered',
     );
-    return outcomes.map(() => undefined);
+    const applied = new Set(rows.map((r) => r.id));
+    return outcomes.map((o) => applied.has(o.id));
   }
 
-  async markFailed(id: string, status: number | null, error: string): Promise<void> {
-    await this.db.query(
-      `UPDATE deliveries SET status = 'failed', last_status = $2, last_error = $3, locked_until = NULL, finished_at = now() WHERE id = $1`,
-      [id, status, error],
+  /** Gives a delivery up, if the claim (`attempts`) is still ours; false when it is not. */
+  async markFailed(id: string, attempts: number, status: number | null, error: string): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `UPDATE deliveries SET status = 'failed', last_status = $3, last_error = $4, locked_until = NULL, finished_at = now()
+       WHERE id = $1 AND status = 'pending' AND attempts = $2`,
+      [id, attempts, status, error],
     );
+    return rowCount > 0;
   }
 
-  async scheduleRetry(id: string, status: number | null, error: string, delayMs: number): Promise<void> {
-    await this.db.query(
-      `UPDATE deliveries SET last_status = $2, last_error = $3, locked_until = NULL, next_attempt_at = now() + ${ms('$4')} WHERE id = $1`,
-      [id, status, error, delayMs],
+  /** Schedules the next attempt, if the claim (`attempts`) is still ours; false when it is not. */
+  async scheduleRetry(id: string, attempts: number, status: number | null, error: string, delayMs: number): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `UPDATE deliveries SET last_status = $3, last_error = $4, locked_until = NULL, next_attempt_at = now() + ${ms('$5')}
+       WHERE id = $1 AND status = 'pending' AND attempts = $2`,
+      [id, attempts, status, error, delayMs],
     );
+    return rowCount > 0;
   }
 
   async queueDepth(): Promise<number> {

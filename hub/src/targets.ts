@@ -16,7 +16,10 @@ export function parseAllowedTargets(list: string): TargetRule[] {
     .map((e) => e.trim())
     .filter(Boolean);
   if (entries.length === 0) throw new Error('needs at least one origin, such as https://hooks.zapier.com');
-  return entries.map((entry) => {
+  return entries.map((raw) => {
+    // Never echo an entry's credentials back in an error message.
+    const entry = raw.replace(/\/\/[^/@\s]*@/g, '//***@');
+    if (entry !== raw) throw new Error(`"${entry}" must not carry credentials (an origin only: scheme, host, optional port)`);
     const anyPort = entry.endsWith(':*');
     let url: URL;
     try {
@@ -32,6 +35,15 @@ export function parseAllowedTargets(list: string): TargetRule[] {
   });
 }
 
+/**
+ * The one spelling of a target URL that is stored and compared: lowercase scheme and host, no
+ * default port (`HOOKS.zapier.com:443` and `hooks.zapier.com` are the same Zap). Call after
+ * `targetRefusal` said it is allowed.
+ */
+export function normaliseTarget(target: string): string {
+  return new URL(target).href;
+}
+
 /** Why a target URL is refused, or undefined when it is allowed. */
 export function targetRefusal(target: string, rules: TargetRule[]): string | undefined {
   let url: URL;
@@ -41,6 +53,7 @@ export function targetRefusal(target: string, rules: TargetRule[]): string | und
     return 'target_url is not a URL';
   }
   if (url.username || url.password) return 'target_url must not carry credentials';
+  if (url.hash) return 'target_url must not have a #fragment';
   const allowed = rules.some(
     (rule) =>
       rule.protocol === url.protocol && rule.hostname === url.hostname.toLowerCase() && (rule.port === '*' || rule.port === url.port),

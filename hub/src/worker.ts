@@ -14,6 +14,8 @@ import { type TargetRule, targetRefusal } from './targets';
 
 export interface WorkerOptions {
   concurrency: number;
+  /** Sends in flight per school in this process. */
+  tenantConcurrency: number;
   pollIntervalMs: number;
   deliveryTimeoutMs: number;
   retry: RetryPolicy;
@@ -24,6 +26,8 @@ export class DeliveryWorker {
   private running = false;
   private loop?: Promise<void>;
   private readonly inFlight = new Map<string, Promise<void>>();
+  /** Sends in flight per tenant key, so one school cannot hold every slot. */
+  private readonly busy = new Map<string, number>();
   private wakeUp?: () => void;
   private wakeRequested = false;
   private readonly agent = createForwardAgent();
@@ -81,14 +85,18 @@ export class DeliveryWorker {
       let claimed: ClaimedDelivery[] = [];
       if (free > 0) {
         try {
-          claimed = await this.store.claimDue(free);
+          claimed = await this.store.claimDue(free, this.options.tenantConcurrency, this.busy);
         } catch (error) {
           this.log.error({ err: error }, 'claiming deliveries failed');
         }
       }
       for (const delivery of claimed) {
+        this.busy.set(delivery.tenantKey, (this.busy.get(delivery.tenantKey) ?? 0) + 1);
         const task = this.deliver(delivery).finally(() => {
           this.inFlight.delete(delivery.id);
+          const left = (this.busy.get(delivery.tenantKey) ?? 1) - 1;
+          if (left > 0) this.busy.set(delivery.tenantKey, left);
+          else this.busy.delete(delivery.tenantKey);
           this.wake();
         });
         this.inFlight.set(delivery.id, task);
@@ -99,6 +107,13 @@ export class DeliveryWorker {
   }
 
   private async deliver(delivery: ClaimedDelivery): Promise<void> {
+    // A process paused between claim and send (GC, SIGSTOP, an overloaded host) may have lost
+    // its claim: only send while the lease outlives the send, or another process may be sending.
+    if (Date.now() + this.options.deliveryTimeoutMs > delivery.leaseExpiresAt) {
+      this.metrics.fenced.inc({ stage: 'send' });
+      this.log.warn({ delivery: delivery.id, attempt: delivery.attempts }, 'claim too old to send (this process was paused?): left to its next claim');
+      return;
+    }
     const refusal = targetRefusal(delivery.targetUrl, this.options.allowedTargets);
     let outcome: ForwardOutcome;
     if (refusal) {
@@ -122,10 +137,18 @@ export class DeliveryWorker {
 
   private async record(delivery: ClaimedDelivery, outcome: ForwardOutcome): Promise<void> {
     const context = { delivery: delivery.id, subscription: delivery.subscriptionId, attempt: delivery.attempts, target: new URL(delivery.targetUrl).host };
+    // Outcome writes are fenced by the claim's attempt count: a lost race is counted, never applied.
+    const fenced = (applied: boolean): boolean => {
+      if (!applied) {
+        this.metrics.fenced.inc({ stage: 'outcome' });
+        this.log.warn({ ...context, outcome: outcome.kind }, 'outcome not recorded: another process has claimed this delivery since');
+      }
+      return !applied;
+    };
     try {
       switch (outcome.kind) {
         case 'delivered':
-          await this.store.delivered(delivery.id, outcome.status);
+          if (fenced(await this.store.delivered(delivery.id, delivery.attempts, outcome.status))) return;
           this.metrics.delivered.inc();
           this.metrics.latency.observe((Date.now() - delivery.receivedAt.getTime()) / 1000);
           this.log.debug({ ...context, status: outcome.status }, 'delivered');
@@ -138,17 +161,17 @@ export class DeliveryWorker {
         case 'retry':
           if (delivery.attempts < this.options.retry.maxAttempts) {
             const delay = retryDelayMs(delivery.attempts, this.options.retry.baseMs, this.options.retry.maxMs);
-            await this.store.scheduleRetry(delivery.id, outcome.status, outcome.error, delay);
+            if (fenced(await this.store.scheduleRetry(delivery.id, delivery.attempts, outcome.status, outcome.error, delay))) return;
             this.metrics.retried.inc();
             this.log.warn({ ...context, error: outcome.error, retryInMs: delay }, 'delivery failed, will retry');
             return;
           }
-          await this.store.markFailed(delivery.id, outcome.status, `${outcome.error}; gave up after ${delivery.attempts} attempts`);
+          if (fenced(await this.store.markFailed(delivery.id, delivery.attempts, outcome.status, `${outcome.error}; gave up after ${delivery.attempts} attempts`))) return;
           this.metrics.failed.inc();
           this.log.error({ ...context, error: outcome.error }, 'delivery given up');
           return;
         case 'fail':
-          await this.store.markFailed(delivery.id, outcome.status, outcome.error);
+          if (fenced(await this.store.markFailed(delivery.id, delivery.attempts, outcome.status, outcome.error))) return;
           this.metrics.failed.inc();
           this.log.error({ ...context, error: outcome.error }, 'delivery failed, not retryable');
           return;

@@ -15,15 +15,23 @@ test.each<[Record<string, string>, RegExp]>([
   [{ PORT: '70000' }, /^PORT must be between 0 and 65535/],
   [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL must be a postgres/],
   [{ HUB_API_KEYS: 'short' }, /^HUB_API_KEYS: every key must be at least 16/],
-  [{ NODE_ENV: 'production', HUB_SECRET_KEY: 'k'.repeat(32) }, /^HUB_API_KEYS is required when NODE_ENV=production/],
-  [{ NODE_ENV: 'production', HUB_API_KEYS: 'k'.repeat(16) }, /^HUB_SECRET_KEY is required when NODE_ENV=production/],
+  [{ NODE_ENV: 'production', HUB_SECRET_KEY: 'k'.repeat(32), HUB_METRICS_TOKEN: 'm'.repeat(16) }, /^HUB_API_KEYS is required when NODE_ENV=production/],
+  [{ NODE_ENV: 'production', HUB_API_KEYS: 'k'.repeat(16), HUB_METRICS_TOKEN: 'm'.repeat(16) }, /^HUB_SECRET_KEY is required when NODE_ENV=production/],
+  [{ NODE_ENV: 'production', HUB_API_KEYS: 'k'.repeat(16), HUB_SECRET_KEY: 'k'.repeat(32) }, /^HUB_METRICS_TOKEN is required when NODE_ENV=production/],
+  [{ HUB_METRICS_TOKEN: 'short' }, /^HUB_METRICS_TOKEN must be at least 16/],
+  [{ HUB_TRUST_PROXY: 'a proxy' }, /^HUB_TRUST_PROXY must be/],
+  [{ HUB_TENANT_CONCURRENCY: '0' }, /^HUB_TENANT_CONCURRENCY must be between/],
+  [{ HUB_MAX_SUBSCRIPTIONS_PER_SCHOOL: 'many' }, /^HUB_MAX_SUBSCRIPTIONS_PER_SCHOOL must be a whole number/],
+  [{ HUB_REQUEST_TIMEOUT_MS: '10' }, /^HUB_REQUEST_TIMEOUT_MS must be between/],
   [{ HUB_SECRET_KEY: 'too-short' }, /^HUB_SECRET_KEY must be at least 32/],
   [{ HUB_ALLOWED_TARGETS: 'ftp://x.com' }, /^HUB_ALLOWED_TARGETS: "ftp:\/\/x.com" must use http or https/],
   [{ HUB_ALLOWED_TARGETS: 'https://hooks.zapier.com/path' }, /^HUB_ALLOWED_TARGETS: .* must be an origin only/],
   [{ HUB_ALLOWED_TARGETS: ' , ' }, /^HUB_ALLOWED_TARGETS: needs at least one origin/],
   [{ HUB_RETRY_BASE_MS: '0' }, /^HUB_RETRY_BASE_MS must be between/],
   [{ HUB_RETRY_BASE_MS: '5000', HUB_RETRY_MAX_MS: '1000' }, /^HUB_RETRY_MAX_MS must not be smaller than HUB_RETRY_BASE_MS/],
-  [{ HUB_DELIVERY_TIMEOUT_MS: '10000', HUB_DELIVERY_LEASE_MS: '5000' }, /^HUB_DELIVERY_LEASE_MS must be longer/],
+  [{ HUB_DELIVERY_TIMEOUT_MS: '10000', HUB_DELIVERY_LEASE_MS: '5000' }, /^HUB_DELIVERY_LEASE_MS must be at least 2 × HUB_DELIVERY_TIMEOUT_MS \+ 1000 ms \(21000\)/],
+  // Just above the timeout (the finding): a paused or slow send would outlive its claim.
+  [{ HUB_DELIVERY_TIMEOUT_MS: '1000', HUB_DELIVERY_LEASE_MS: '1001' }, /^HUB_DELIVERY_LEASE_MS must be at least/],
   [{ HUB_WORKER: 'maybe' }, /^HUB_WORKER must be "on" or "off"/],
   [{ HUB_WORKER: 'off' }, /^HUB_WORKER=off needs DATABASE_URL/],
 ])('%p is refused with a message naming the setting', (env, message) => {
@@ -33,6 +41,33 @@ test.each<[Record<string, string>, RegExp]>([
 
 test('a refused secret setting is not echoed', () => {
   expect(() => loadConfig({ HUB_SECRET_KEY: 'my-short-secret' })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('my-short-secret') }));
+});
+
+test('production starts with every required setting; trusted proxies and limits are read', () => {
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    HUB_API_KEYS: 'k'.repeat(16),
+    HUB_SECRET_KEY: 'k'.repeat(32),
+    HUB_METRICS_TOKEN: 'm'.repeat(16),
+    HUB_TRUST_PROXY: '10.0.0.0/8, loopback',
+    HUB_CONCURRENCY: '32',
+  });
+  expect(config).toMatchObject({ metricsToken: 'm'.repeat(16), trustProxy: '10.0.0.0/8,loopback', tenantConcurrency: 16, maxSubscriptionsPerSchool: 250, requestTimeoutMs: 15_000 });
+  expect(loadConfig({}).trustProxy).toBe(false);
+});
+
+test('a bad HUB_ALLOWED_TARGETS entry is never echoed with its credentials', () => {
+  for (const entry of ['https://admin:hunter2secret@hooks.zapier.com', 'https://admin:hunter2secret@hooks.zapier.com:99999', 'ftp://admin:hunter2secret@x.com']) {
+    let message = '';
+    try {
+      loadConfig({ HUB_ALLOWED_TARGETS: entry });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^HUB_ALLOWED_TARGETS: /);
+    expect(message).not.toContain('hunter2secret');
+    expect(message).not.toContain('admin');
+  }
 });
 
 test('allow-list rules', () => {

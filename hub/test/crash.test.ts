@@ -13,7 +13,7 @@ const SUBSCRIPTIONS = 3;
 test('a hub killed with SIGKILL mid fan-out loses nothing after a restart', async () => {
   // A slowish receiver, so the kill lands while deliveries are in flight.
   const receiver = await new Receiver(() => ({ status: 200, delayMs: 20 })).start();
-  const env = await hubEnv('embedded', { HUB_CONCURRENCY: '4', HUB_DELIVERY_TIMEOUT_MS: '1000', HUB_DELIVERY_LEASE_MS: '1500', LOG_LEVEL: 'error' });
+  const env = await hubEnv('embedded', { HUB_CONCURRENCY: '4', HUB_TENANT_CONCURRENCY: '4', HUB_DELIVERY_TIMEOUT_MS: '500', HUB_DELIVERY_LEASE_MS: '2000', LOG_LEVEL: 'error' });
   const first = await new HubProcess(env).start();
   for (let i = 0; i < SUBSCRIPTIONS; i += 1) {
     expect((await subscribe(first.url, { event: 'courseCompleted', target_url: receiver.url(`/zap-${i}`) })).status).toBe(201);
@@ -50,7 +50,7 @@ test('a hub killed with SIGKILL mid fan-out loses nothing after a restart', asyn
 
 test('SIGTERM: in-flight sends finish, the rest waits in the database for the next start', async () => {
   const receiver = await new Receiver(() => ({ status: 200, delayMs: 300 })).start();
-  const env = await hubEnv('embedded', { HUB_CONCURRENCY: '2', HUB_DELIVERY_TIMEOUT_MS: '5000', HUB_DELIVERY_LEASE_MS: '10000', LOG_LEVEL: 'error' });
+  const env = await hubEnv('embedded', { HUB_CONCURRENCY: '2', HUB_DELIVERY_TIMEOUT_MS: '3000', HUB_DELIVERY_LEASE_MS: '8000', LOG_LEVEL: 'error' });
   const first = await new HubProcess(env).start();
   await subscribe(first.url, { event: '*', target_url: receiver.url('/zap') });
   for (let i = 0; i < 20; i += 1) {

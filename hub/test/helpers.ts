@@ -157,11 +157,16 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, timeo
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function subscribe(hubUrl: string, body: Record<string, unknown>, apiKey = API_KEY): Promise<{ status: number; json: Record<string, unknown> }> {
+export async function subscribe(
+  hubUrl: string,
+  body: Record<string, unknown>,
+  apiKey = API_KEY,
+  webhookSecret = WEBHOOK_SECRET,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const response = await fetch(`${hubUrl}/v1/subscriptions`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${apiKey}` },
-    body: JSON.stringify({ school_url: 'myschool.learnworlds.com', webhook_secret: WEBHOOK_SECRET, ...body }),
+    body: JSON.stringify({ school_url: 'myschool.learnworlds.com', webhook_secret: webhookSecret, ...body }),
   });
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }

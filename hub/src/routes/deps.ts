@@ -1,0 +1,22 @@
+/** What the route plugins share: configuration, storage, secrets, metrics and the limiters. */
+import type { HubConfig } from '../config';
+import type { Database } from '../database';
+import type { FailureLimiter } from '../failure-limiter';
+import type { HubMetrics } from '../metrics';
+import type { SecretBox } from '../secrets';
+import type { HubStore } from '../store';
+import type { TenantRegistry } from '../tenant-registry';
+
+export interface RouteDeps {
+  config: HubConfig;
+  db: Database;
+  store: HubStore;
+  box: SecretBox;
+  metrics: HubMetrics;
+  tenants: TenantRegistry;
+  /** Unknown webhook signatures, per client address. */
+  signatureFailures: FailureLimiter;
+  /** Wrong bearer keys (subscription API, metrics), per client address. */
+  keyFailures: FailureLimiter;
+  onEventStored: () => void;
+}
