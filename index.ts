@@ -1,9 +1,9 @@
 /** The Zapier app: LearnWorlds webhooks as instant triggers behind one authentication. */
 import { defineApp, version as platformVersion } from 'zapier-platform-core';
 import packageJson from './package.json';
-import { addLearnWorldsHeaders, mapLearnWorldsErrors } from './src/api-middleware';
-import { authentication } from './src/authentication';
-import { DROPDOWN_TRIGGERS } from './src/dropdowns';
+import { addLearnWorldsHeaders, mapLearnWorldsErrors } from './src/api/middleware';
+import { authentication } from './src/api/authentication';
+import { DROPDOWN_TRIGGERS } from './src/api/dropdowns';
 import { HOOK_TRIGGERS } from './triggers';
 
 const hookTriggers = Object.fromEntries(HOOK_TRIGGERS.map(({ trigger }) => [trigger.key, trigger]));

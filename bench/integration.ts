@@ -11,7 +11,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Bundle } from 'zapier-platform-core';
 import { LEARNWORLDS_EVENT_TYPES, specByKey, EVENT_CATALOGUE } from '../src/catalogue';
-import { evaluateDelivery } from '../src/hook-perform';
+import { evaluateDelivery } from '../src/webhooks/hook-perform';
 import { VENDOR_PAYLOADS } from '../src/payloads';
 import { median, nsPerOp } from './stats';
 

@@ -1,7 +1,7 @@
 import nock from 'nock';
 import App from '../index';
-import { getAccessToken, testConnection } from '../src/authentication';
-import { normaliseSchoolUrl } from '../src/school-url';
+import { getAccessToken, testConnection } from '../src/api/authentication';
+import { normaliseSchoolUrl } from '../src/common/school-url';
 import { HOOK_TRIGGERS } from '../triggers';
 import { AUTH, SCHOOL, appTester } from './helpers';
 

@@ -5,7 +5,7 @@
 import * as zapier from 'zapier-platform-core';
 import App from '../index';
 import { EVENT_CATALOGUE, LEARNWORLDS_EVENT_TYPES } from '../src/catalogue';
-import { flattenKeys } from '../src/output-fields';
+import { flattenKeys } from '../src/common/output-fields';
 import { HOOK_TRIGGERS } from '../triggers';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

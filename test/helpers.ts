@@ -1,7 +1,7 @@
 import { createAppTester } from 'zapier-platform-core';
 import App from '../index';
 import type { LearnWorldsEventType } from '../src/catalogue';
-import type { JsonObject } from '../src/json';
+import type { JsonObject } from '../src/common/json';
 import { VENDOR_PAYLOADS } from '../src/payloads';
 
 export const SCHOOL = 'https://myschool.learnworlds.com';

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { epochToIso, toIsoDate } from '../src/dates';
-import { normaliseEvent, normaliseUser } from '../src/normalise';
+import { epochToIso, toIsoDate } from '../src/common/dates';
+import { normaliseUser } from '../src/common/user';
+import { normaliseEvent } from '../src/webhooks/normalise';
 import { VENDOR_PAYLOADS } from '../src/payloads';
 
 const SHARED = join(__dirname, '..', '..', 'shared', 'reference', 'learnworlds', 'payloads-v2');

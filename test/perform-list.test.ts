@@ -1,6 +1,6 @@
 import nock from 'nock';
-import { flattenKeys } from '../src/output-fields';
-import { sampleFor } from '../src/samples';
+import { flattenKeys } from '../src/common/output-fields';
+import { sampleFor } from '../src/webhooks/samples';
 import { HOOK_TRIGGERS } from '../triggers';
 import { AUTH, SCHOOL, appTester } from './helpers';
 
@@ -86,7 +86,7 @@ test('events the API cannot list return the static sample without any request', 
 });
 
 test('dynamic dropdowns list courses and products', async () => {
-  const { listCourses, listProducts } = await import('../src/dropdowns');
+  const { listCourses, listProducts } = await import('../src/api/dropdowns');
   nock(SCHOOL).get('/admin/api/v2/courses').query({ page: '1' }).reply(200, { data: [{ id: 'c1', title: 'Course One' }], meta: {} });
   const courses = await appTester(listCourses, { authData: AUTH });
   expect(courses).toEqual([{ id: 'c1', title: 'Course One' }]);

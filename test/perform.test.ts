@@ -1,7 +1,7 @@
 import { LEARNWORLDS_EVENT_TYPES, type LearnWorldsEventType } from '../src/catalogue';
-import { DATE_KEYS } from '../src/dates';
-import { type JsonObject, type JsonValue, isJsonObject } from '../src/json';
-import { type LearnWorldsEnvelope, normaliseEvent } from '../src/normalise';
+import { DATE_KEYS } from '../src/common/dates';
+import { type JsonObject, type JsonValue, isJsonObject } from '../src/common/json';
+import { type LearnWorldsEnvelope, normaliseEvent } from '../src/webhooks/normalise';
 import { HOOK_TRIGGERS } from '../triggers';
 import { WEBHOOK_SECRET, appTester, captureOutput, deliveryBundle, payload } from './helpers';
 
@@ -245,7 +245,7 @@ describe('hostile bodies and errors never leak the secret or crash the Zap', () 
   });
 
   test('an unexpected exception in the pipeline drops the delivery with a log line, never an error', async () => {
-    const normalise = jest.requireActual<typeof import('../src/normalise')>('../src/normalise');
+    const normalise = jest.requireActual<typeof import('../src/webhooks/normalise')>('../src/webhooks/normalise');
     const spy = jest.spyOn(normalise, 'normaliseEvent').mockImplementation(() => {
       throw new TypeError('boom');
     });

@@ -1,4 +1,4 @@
-import { hookTrigger } from '../src/hook-trigger';
+import { hookTrigger } from '../src/webhooks/hook-trigger';
 
 /** "course_completed": built from its entry in src/catalogue.ts. */
 export default hookTrigger('course_completed');

@@ -1,5 +1,5 @@
 /** Every LearnWorlds REST-hook trigger, one module per event. */
-import type { HookTriggerModule } from '../src/hook-trigger';
+import type { HookTriggerModule } from '../src/webhooks/hook-trigger';
 import userUpdated from './user_updated';
 import productBought from './product_bought';
 import freeCourseEnrollment from './free_course_enrollment';

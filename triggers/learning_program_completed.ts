@@ -1,4 +1,4 @@
-import { hookTrigger } from '../src/hook-trigger';
+import { hookTrigger } from '../src/webhooks/hook-trigger';
 
 /** "learning_program_completed": built from its entry in src/catalogue.ts. */
 export default hookTrigger('learning_program_completed');

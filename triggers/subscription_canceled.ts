@@ -1,4 +1,4 @@
-import { hookTrigger } from '../src/hook-trigger';
+import { hookTrigger } from '../src/webhooks/hook-trigger';
 
 /** "subscription_canceled": built from its entry in src/catalogue.ts. */
 export default hookTrigger('subscription_canceled');

@@ -2,7 +2,9 @@
  * npm run bench:hub — measured side by side in one run on this machine:
  *  1. accepted inbound deliveries per second and p50/p99 latency: embedded PGlite hub, PostgreSQL
  *     hub, and a bare Fastify endpoint that answers 200 doing nothing (the ceiling), as ratios;
- *  2. fan-out throughput to a local receiver.
+ *  2. fan-out throughput to a local receiver;
+ *  3. a forged flood: forged requests per second answered, next to a legitimate school's
+ *     accepted/s and p99 at a steady rate, alone and during the flood.
  * Servers run as child processes; the load generator (autocannon) runs here. Rounds are
  * interleaved and medians reported, since this machine is shared and noisy.
  * PostgreSQL: HUB_BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test (a fresh
@@ -23,6 +25,9 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 20;
 const API_KEY = randomBytes(16).toString('hex');
+const METRICS_TOKEN = randomBytes(16).toString('hex');
+/** The legitimate school's steady rate during the flood phase (requests per second). */
+const STEADY_RATE = 200;
 const SECRET = randomBytes(23).toString('hex');
 const HUB_MAIN = join(__dirname, '..', 'src', 'main.js');
 const BARE = join(__dirname, 'bare-server.js');
@@ -63,20 +68,36 @@ function body(): string {
   return JSON.stringify({ ...VENDOR_PAYLOADS.courseCompleted, data: { ...(VENDOR_PAYLOADS.courseCompleted.data as object), completed_at: 1.7e9 + sequence } });
 }
 
-async function load(url: string): Promise<{ perSecond: number; p50: number; p99: number; errors: number }> {
+interface LoadResult {
+  perSecond: number;
+  /** Every answer per second, whatever its status (for forged traffic: 401 and 429). */
+  answeredPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+async function load(url: string, options: { signature?: string; connections?: number; rate?: number } = {}): Promise<LoadResult> {
   const result = await autocannon({
     url: `${url}/v1/learnworlds/webhooks`,
     method: 'POST',
-    connections: CONNECTIONS,
+    connections: options.connections ?? CONNECTIONS,
     duration: DURATION_S,
-    headers: { 'content-type': 'application/json', 'learnworlds-webhook-signature': `v1=${SECRET}` },
+    ...(options.rate ? { overallRate: options.rate } : {}),
+    headers: { 'content-type': 'application/json', 'learnworlds-webhook-signature': options.signature ?? `v1=${SECRET}` },
     requests: [{ setupRequest: (req) => ({ ...req, body: body() }) }],
   });
-  return { perSecond: result['2xx'] / DURATION_S, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors + result.timeouts };
+  return {
+    perSecond: result['2xx'] / DURATION_S,
+    answeredPerSecond: (result['2xx'] + result.non2xx) / DURATION_S,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.non2xx + result.errors + result.timeouts,
+  };
 }
 
 async function queueDepth(server: Server): Promise<number> {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const text = await (await fetch(`${server.url}/metrics`, { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } })).text();
   return Number(/^hub_queue_depth (\d+)/m.exec(text)?.[1] ?? 0);
 }
 
@@ -139,6 +160,8 @@ async function main(): Promise<void> {
     HUB_SECRET_KEY: randomBytes(32).toString('hex'),
     HUB_ALLOWED_TARGETS: receiverUrl,
     HUB_POLL_INTERVAL_MS: '50',
+    HUB_METRICS_TOKEN: METRICS_TOKEN,
+    HUB_QUEUE_DEPTH_INTERVAL_MS: '100',
     LOG_LEVEL: 'error',
     NODE_ENV: 'production',
   };
@@ -196,6 +219,29 @@ async function main(): Promise<void> {
     while (received - start < 2000) await new Promise((r) => setTimeout(r, 5));
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     console.log(`${server.name.padEnd(26)} ${(2000 / seconds).toFixed(0).padStart(8)} deliveries/s (${seconds.toFixed(2)} s, inbound included)`);
+  }
+
+  console.log(`\n3. forged flood: ${CONNECTIONS} connections of forged signatures at full speed, while one school sends ${STEADY_RATE}/s`);
+  console.log('server'.padEnd(26) + 'forged/s'.padStart(10) + 'school/s'.padStart(10) + 'p99 alone'.padStart(11) + 'p99 flood'.padStart(11));
+  for (const server of servers.slice(1).filter((s) => !s.name.endsWith('API only'))) {
+    const rows: Array<{ forged: number; school: number; alone: number; during: number }> = [];
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const alone = await load(server.url, { connections: 4, rate: STEADY_RATE });
+      await settle([servers[0]!, server]);
+      const [forged, during] = await Promise.all([
+        load(server.url, { signature: `v1=${randomBytes(23).toString('hex')}` }),
+        load(server.url, { connections: 4, rate: STEADY_RATE }),
+      ]);
+      await settle([servers[0]!, server]);
+      rows.push({ forged: forged.answeredPerSecond, school: during.perSecond, alone: alone.p99, during: during.p99 });
+    }
+    console.log(
+      server.name.padEnd(26) +
+        median(rows.map((r) => r.forged)).toFixed(0).padStart(10) +
+        median(rows.map((r) => r.school)).toFixed(0).padStart(10) +
+        `${median(rows.map((r) => r.alone)).toFixed(1)} ms`.padStart(11) +
+        `${median(rows.map((r) => r.during)).toFixed(1)} ms`.padStart(11),
+    );
   }
   if (!pg) console.log('\n(PostgreSQL unreachable: its rows were skipped)');
 

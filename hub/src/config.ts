@@ -164,7 +164,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
     metricsToken,
     trustProxy: parseTrustProxy(env.HUB_TRUST_PROXY),
     authFailuresPerMinute: integer(env, 'HUB_AUTH_FAILURES_PER_MINUTE', 30, 1, 1_000_000),
-    tenantConcurrency: integer(env, 'HUB_TENANT_CONCURRENCY', Math.max(1, Math.ceil(concurrency / 2)), 1, 512),
+    tenantConcurrency: integer(env, 'HUB_TENANT_CONCURRENCY', Math.max(1, Math.ceil((concurrency * 3) / 4)), 1, 512),
     maxSubscriptionsPerSchool: integer(env, 'HUB_MAX_SUBSCRIPTIONS_PER_SCHOOL', 250, 1, 100_000),
     queueDepthIntervalMs: integer(env, 'HUB_QUEUE_DEPTH_INTERVAL_MS', 15_000, 100, 3_600_000),
   };

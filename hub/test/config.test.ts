@@ -52,7 +52,7 @@ test('production starts with every required setting; trusted proxies and limits 
     HUB_TRUST_PROXY: '10.0.0.0/8, loopback',
     HUB_CONCURRENCY: '32',
   });
-  expect(config).toMatchObject({ metricsToken: 'm'.repeat(16), trustProxy: '10.0.0.0/8,loopback', tenantConcurrency: 16, maxSubscriptionsPerSchool: 250, requestTimeoutMs: 15_000 });
+  expect(config).toMatchObject({ metricsToken: 'm'.repeat(16), trustProxy: '10.0.0.0/8,loopback', tenantConcurrency: 24, maxSubscriptionsPerSchool: 250, requestTimeoutMs: 15_000 });
   expect(loadConfig({}).trustProxy).toBe(false);
 });
 

@@ -15,6 +15,9 @@ export const INBOUND_PATH = '/v1/learnworlds/webhooks';
 /** LearnWorlds bodies nest about 5 levels; far deeper ones crash recursive JSON code downstream. */
 export const MAX_BODY_DEPTH = 32;
 
+/** Bodies of refused requests up to this size are drained to keep the connection; larger ones close it. */
+const DRAIN_LIMIT_BYTES = 16 * 1024;
+
 /** What a LearnWorlds event name looks like; anything else never reaches the database. */
 const EVENT_NAME = /^[A-Za-z][A-Za-z0-9_.:-]{0,99}$/;
 
@@ -34,8 +37,10 @@ export async function inboundRoutes(app: FastifyInstance, deps: RouteDeps): Prom
       tenantOf.set(request, tenantKey);
       return;
     }
-    // The body is never read: close the connection rather than drain what the sender still sends.
-    reply.header('connection', 'close');
+    // The body is never read. A large or streamed one is not drained either: the connection is
+    // closed. A small one is discarded by Node and the connection kept (cheap for both sides).
+    const declared = Number(request.headers['content-length'] ?? 0);
+    if (declared > DRAIN_LIMIT_BYTES || request.headers['transfer-encoding'] !== undefined) reply.header('connection', 'close');
     // A known school always passes (LearnWorlds sends every school's deliveries from shared
     // addresses); unknown signatures from one address past the limit get 429.
     const wait = signatureFailures.retryAfter(request.ip);

@@ -1,8 +1,8 @@
 /** The subscription API, called by the Zapier app's performSubscribe / performUnsubscribe. */
 import type { FastifyInstance } from 'fastify';
 import { LEARNWORLDS_EVENT_TYPES } from '../../../src/catalogue';
-import { SchoolUrlError, normaliseSchoolUrl } from '../../../src/school-url';
-import { normaliseWebhookSecret, webhookSecretProblem } from '../../../src/signature';
+import { SchoolUrlError, normaliseSchoolUrl } from '../../../src/common/school-url';
+import { normaliseWebhookSecret, webhookSecretProblem } from '../../../src/webhooks/signature';
 import { requireBearer } from '../bearer';
 import { HttpError, errorBody } from '../http-error';
 import { normaliseTarget, targetRefusal } from '../targets';

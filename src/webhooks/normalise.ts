@@ -4,8 +4,9 @@
  * 8601, and nothing the vendor sent dropped.
  */
 import { hash } from 'node:crypto';
-import { DATE_KEYS, toIsoDate } from './dates';
-import { type JsonObject, type JsonValue, isJsonObject } from './json';
+import { convertDatesInPlace } from '../common/dates';
+import { type JsonObject, type JsonValue, isJsonObject } from '../common/json';
+import { normaliseUser } from '../common/user';
 
 /** Events whose `data` is itself the user (or lead), not a wrapper holding `data.user`. */
 const FLAT_USER_EVENTS: ReadonlySet<string> = new Set(['leadCreated', 'userTagAdded', 'userTagDeleted']);
@@ -25,52 +26,6 @@ export interface NormalisedItem extends JsonObject {
   event_trigger: string | null;
   school_id: string | null;
   user: JsonObject;
-}
-
-/**
- * Converts time values under DATE_KEYS to ISO strings, in place (a delivery's parsed body is
- * ours to reshape; copying it would double the cost). Custom sign-up fields (`fields`) are left
- * alone: their "dates" are the school's own text. Iterative, with an explicit stack, so a body
- * nested thousands of levels deep cannot overflow the call stack.
- */
-export function convertDatesInPlace(value: JsonValue): JsonValue {
-  const pending: JsonValue[] = [value];
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    if (Array.isArray(next)) {
-      for (const inner of next) if (typeof inner === 'object' && inner !== null) pending.push(inner);
-    } else if (isJsonObject(next)) {
-      for (const key in next) {
-        if (key === 'fields') continue;
-        const inner = next[key] as JsonValue;
-        if (DATE_KEYS.has(key)) next[key] = toIsoDate(inner);
-        else if (typeof inner === 'object' && inner !== null) pending.push(inner);
-      }
-    }
-  }
-  return value;
-}
-
-function text(value: JsonValue | undefined): string {
-  return typeof value === 'string' ? value.trim() : '';
-}
-
-/** The user in one shape, whichever of the vendor's shapes it came in. Reshapes `raw` in place. */
-export function normaliseUser(raw: JsonObject): JsonObject {
-  // subscriptionPaymentPlanBought nests the user once more: data.user.user. Inner keys win.
-  const nested = raw.user;
-  let user: JsonObject = raw;
-  if (isJsonObject(nested)) {
-    user = nested;
-    for (const key in raw) if (key !== 'user' && !(key in user)) user[key] = raw[key] as JsonValue;
-  }
-  // subscriptionUpdated says `utm`; every other event says `utms`.
-  if (!isJsonObject(user.utms)) user.utms = isJsonObject(user.utm) ? user.utm : {};
-  delete user.utm;
-  if (user.created === undefined && user.created_at !== undefined) user.created = user.created_at;
-  user.full_name =
-    text(user.full_name) || [text(user.first_name), text(user.last_name)].filter(Boolean).join(' ') || text(user.username);
-  convertDatesInPlace(user);
-  return user;
 }
 
 /**

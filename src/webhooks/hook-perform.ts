@@ -8,7 +8,7 @@
  * message, and repeated errors can turn the Zap off.
  */
 import type { Bundle, WebhookTriggerPerform, ZObject } from 'zapier-platform-core';
-import type { EventSpec } from './catalogue';
+import type { EventSpec } from '../catalogue';
 import { firstSighting } from './dedupe';
 import { parseBody } from './delivery';
 import { matchesFilters } from './filters';

@@ -3,7 +3,7 @@
  * falling back to the raw content) and the headers, without trusting either.
  */
 import type { Bundle } from 'zapier-platform-core';
-import { type JsonObject, isJsonObject } from './json';
+import { type JsonObject, isJsonObject } from '../common/json';
 import type { LearnWorldsEnvelope } from './normalise';
 
 export type ParsedBody =

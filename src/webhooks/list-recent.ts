@@ -4,12 +4,13 @@
  * the API cannot reproduce fall back to the static sample.
  */
 import type { Bundle, ZObject } from 'zapier-platform-core';
-import type { EventSpec, LearnWorldsEventType } from './catalogue';
+import type { EventSpec, LearnWorldsEventType } from '../catalogue';
 import { matchesFilters } from './filters';
-import { type JsonObject, type JsonValue, isJsonObject } from './json';
+import { type JsonObject, type JsonValue, isJsonObject } from '../common/json';
 import { type NormalisedItem, normaliseEvent } from './normalise';
 import { sampleFor } from './samples';
-import { apiUrl } from './school-url';
+import { apiUserToWebhookUser } from '../common/user';
+import { apiUrl } from '../common/school-url';
 
 const RECENT = 3;
 
@@ -21,13 +22,6 @@ async function getJson(z: ZObject, bundle: Bundle, path: string, params: Record<
 function records(payload: JsonValue): JsonObject[] {
   const data = isJsonObject(payload) ? payload.data : payload;
   return Array.isArray(data) ? data.filter(isJsonObject).slice(0, RECENT) : [];
-}
-
-/** The API names UTM keys `fc_utm_source`; webhooks name them `fc_source`. */
-export function apiUserToWebhookUser(user: JsonObject): JsonObject {
-  if (!isJsonObject(user.utms)) return user;
-  const utms = Object.fromEntries(Object.entries(user.utms).map(([k, v]) => [k.replace(/^(fc|lc)_utm_/, '$1_'), v]));
-  return { ...user, utms };
 }
 
 async function userById(z: ZObject, bundle: Bundle, id: JsonValue | undefined): Promise<JsonObject> {

@@ -3,10 +3,10 @@
  * an access token (OAuth2 client-credentials); Zapier re-runs the exchange on any 401.
  */
 import type { Authentication, Bundle, HttpResponse, ZObject } from 'zapier-platform-core';
-import { PLAN_MESSAGE, RATE_LIMIT_MESSAGE, TOKEN_PATH, WRONG_SCHOOL_MESSAGE } from './api-middleware';
-import { isJsonObject } from './json';
-import { SchoolUrlError, apiUrl, normaliseSchoolUrl, schoolHost } from './school-url';
-import { normaliseWebhookSecret, webhookSecretProblem } from './signature';
+import { PLAN_MESSAGE, RATE_LIMIT_MESSAGE, TOKEN_PATH, WRONG_SCHOOL_MESSAGE } from './middleware';
+import { isJsonObject } from '../common/json';
+import { SchoolUrlError, apiUrl, normaliseSchoolUrl, schoolHost } from '../common/school-url';
+import { normaliseWebhookSecret, webhookSecretProblem } from '../webhooks/signature';
 
 export const CREDENTIALS_MESSAGE =
   'LearnWorlds did not accept the Client ID and Client Secret. Copy both again from Settings → Developers → API in your school.';

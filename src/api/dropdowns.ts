@@ -2,8 +2,8 @@
  * Hidden polling triggers that feed the filter dropdowns (course, learning program, product).
  */
 import { type Bundle, type PollingTriggerPerform, type ZObject, defineTrigger } from 'zapier-platform-core';
-import { type JsonObject, type JsonValue, isJsonObject } from './json';
-import { apiUrl } from './school-url';
+import { type JsonObject, type JsonValue, isJsonObject } from '../common/json';
+import { apiUrl } from '../common/school-url';
 
 export interface Choice {
   id: string;

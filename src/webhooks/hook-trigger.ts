@@ -3,12 +3,12 @@
  * hub subscription, performList, filters, sample and labelled output fields.
  */
 import { type Bundle, type ZObject, defineTrigger } from 'zapier-platform-core';
-import { type EventSpec, type FilterKind, specByKey } from './catalogue';
+import { type EventSpec, type FilterKind, specByKey } from '../catalogue';
 import { FILTER_INPUT_KEYS } from './filters';
 import { subscribeToHub, unsubscribeFromHub } from './hub-client';
 import { makeHookPerform } from './hook-perform';
 import { listRecent } from './list-recent';
-import { outputFieldsFor } from './output-fields';
+import { outputFieldsFor } from '../common/output-fields';
 import { sampleFor } from './samples';
 
 const FILTER_FIELDS: Record<FilterKind, { label: string; dynamic?: string; helpText: string }> = {

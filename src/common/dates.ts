@@ -3,6 +3,7 @@
  * strings with an offset. Zapier wants ISO 8601; these helpers turn all three into
  * `2021-11-18T11:40:26.533Z`.
  */
+import { type JsonValue, isJsonObject } from './json';
 
 /** Keys whose values are points in time wherever they appear in a payload. */
 export const DATE_KEYS: ReadonlySet<string> = new Set([
@@ -42,6 +43,29 @@ export function toIsoDate<T>(value: T): T | string {
   if (typeof value === 'string' && ISO_DATE_TIME.test(value)) {
     const parsed = Date.parse(value);
     if (!Number.isNaN(parsed)) return new Date(parsed).toISOString();
+  }
+  return value;
+}
+
+/**
+ * Converts time values under DATE_KEYS to ISO strings, in place (a delivery's parsed body is
+ * ours to reshape; copying it would double the cost). Custom sign-up fields (`fields`) are left
+ * alone: their "dates" are the school's own text. Iterative, with an explicit stack, so a body
+ * nested thousands of levels deep cannot overflow the call stack.
+ */
+export function convertDatesInPlace(value: JsonValue): JsonValue {
+  const pending: JsonValue[] = [value];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (Array.isArray(next)) {
+      for (const inner of next) if (typeof inner === 'object' && inner !== null) pending.push(inner);
+    } else if (isJsonObject(next)) {
+      for (const key in next) {
+        if (key === 'fields') continue;
+        const inner = next[key] as JsonValue;
+        if (DATE_KEYS.has(key)) next[key] = toIsoDate(inner);
+        else if (typeof inner === 'object' && inner !== null) pending.push(inner);
+      }
+    }
   }
   return value;
 }

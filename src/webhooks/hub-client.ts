@@ -5,10 +5,10 @@
  *   DELETE ${HUB_URL}/v1/subscriptions/{id}  Bearer HUB_API_KEY + X-Webhook-Secret → 204 (404 is fine)
  */
 import type { Bundle, HttpRequestOptionsWithUrl, HttpResponse, ZObject } from 'zapier-platform-core';
-import type { EventSpec } from './catalogue';
+import type { EventSpec } from '../catalogue';
 import { chosenFilters } from './filters';
-import { isJsonObject } from './json';
-import { normaliseSchoolUrl } from './school-url';
+import { isJsonObject } from '../common/json';
+import { normaliseSchoolUrl } from '../common/school-url';
 import { normaliseWebhookSecret } from './signature';
 
 export interface HubSubscription {

@@ -4,7 +4,7 @@
  * non-developer understands. Requests to other hosts (the hub) are left untouched.
  */
 import type { AfterResponseMiddleware, BeforeRequestMiddleware, Bundle, HttpResponse, ZObject } from 'zapier-platform-core';
-import { normaliseSchoolUrl } from './school-url';
+import { normaliseSchoolUrl } from '../common/school-url';
 
 export const TOKEN_PATH = '/admin/api/oauth2/access_token';
 
@@ -41,9 +41,15 @@ function looksLikeJson(response: HttpResponse): boolean {
   return (response.getHeader('content-type') ?? '').includes('json');
 }
 
+/** Seconds to wait after a 429: LearnWorlds' Retry-After when it sends one, else a minute. */
+export function retryAfterSeconds(response: HttpResponse): number {
+  const header = Number(response.getHeader('retry-after'));
+  return Number.isFinite(header) && header > 0 ? Math.min(Math.ceil(header), 300) : 60;
+}
+
 export const mapLearnWorldsErrors: AfterResponseMiddleware = (response, z, bundle) => {
   if (!isSchoolRequest(response.request.url, bundle) || response.status < 400) return response;
-  if (response.status === 429) throw new z.errors.ThrottledError(RATE_LIMIT_MESSAGE, 60);
+  if (response.status === 429) throw new z.errors.ThrottledError(RATE_LIMIT_MESSAGE, retryAfterSeconds(response));
   if (response.request.skipThrowForStatus) return response;
   if (response.status === 403) throw new z.errors.Error(PLAN_MESSAGE, 'ApiNotInPlan', 403);
   if (response.status === 404 && !looksLikeJson(response)) throw new z.errors.Error(WRONG_SCHOOL_MESSAGE, 'WrongSchoolUrl', 404);

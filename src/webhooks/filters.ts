@@ -2,8 +2,8 @@
  * Optional trigger filters: a course, learning program, product or tag chosen in the Zap editor.
  * A delivery that does not match returns [] so the Zap does not run.
  */
-import type { FilterKind } from './catalogue';
-import { type JsonObject, type JsonValue, getPath } from './json';
+import type { FilterKind } from '../catalogue';
+import { type JsonObject, type JsonValue, getPath } from '../common/json';
 
 export const FILTER_INPUT_KEYS: Record<FilterKind, string> = {
   course: 'course_id',
