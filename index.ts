@@ -1,9 +1,14 @@
-/** The Zapier app: LearnWorlds webhooks as instant triggers behind one authentication. */
+/**
+ * The Zapier app: LearnWorlds webhooks as instant triggers, and actions and searches on the
+ * LearnWorlds API, behind one authentication.
+ */
 import { defineApp, version as platformVersion } from 'zapier-platform-core';
 import packageJson from './package.json';
 import { addLearnWorldsHeaders, mapLearnWorldsErrors } from './src/api/middleware';
 import { authentication } from './src/api/authentication';
 import { DROPDOWN_TRIGGERS } from './src/api/dropdowns';
+import { CREATES } from './creates';
+import { SEARCHES, SEARCH_OR_CREATES } from './searches';
 import { HOOK_TRIGGERS } from './triggers';
 
 const hookTriggers = Object.fromEntries(HOOK_TRIGGERS.map(({ trigger }) => [trigger.key, trigger]));
@@ -16,4 +21,7 @@ export default defineApp({
   afterResponse: [mapLearnWorldsErrors],
   flags: { throwForThrottlingEarly: false, skipHttpPatch: true },
   triggers: { ...hookTriggers, ...DROPDOWN_TRIGGERS },
+  creates: CREATES,
+  searches: SEARCHES,
+  searchOrCreates: SEARCH_OR_CREATES,
 });

@@ -16,6 +16,18 @@ const createAppHandler = (zapier as unknown as { createAppHandler: (app: unknown
 const SMALL_WORDS = new Set(['a', 'an', 'and', 'or', 'to', 'from', 'of', 'in', 'on', 'for', 'the']);
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
+/** Every key of the sample is a labelled output field of the right type; dates are ISO 8601. */
+function expectSampleMatchesOutputFields(sample: Record<string, unknown>, outputFields: Array<{ key: string; label?: string; type?: string }>): void {
+  const fields = new Map(outputFields.map((f) => [f.key, f]));
+  for (const [key, value] of flattenKeys(sample as never)) {
+    const field = fields.get(key);
+    expect({ key, label: field?.label }).toEqual({ key, label: expect.stringMatching(/^[A-Z0-9]/) });
+    if (typeof value === 'number') expect({ key, type: field?.type }).toEqual({ key, type: 'number' });
+    if (typeof value === 'boolean') expect({ key, type: field?.type }).toEqual({ key, type: 'boolean' });
+    if (field?.type === 'datetime') expect({ key, value }).toEqual({ key, value: expect.stringMatching(ISO) });
+  }
+}
+
 describe.each(HOOK_TRIGGERS.map((m) => [m.spec.key, m] as const))('%s', (_key, module) => {
   const { trigger, spec } = module;
   const op = trigger.operation as unknown as Record<string, unknown> & { sample: Record<string, unknown>; outputFields: Array<{ key: string; label?: string; type?: string }> };
@@ -54,14 +66,7 @@ describe.each(HOOK_TRIGGERS.map((m) => [m.spec.key, m] as const))('%s', (_key, m
   test('has a sample whose every key is a labelled output field of the right type', () => {
     expect(op.sample).toBeDefined();
     expect(op.sample.id).toEqual(expect.any(String));
-    const fields = new Map(op.outputFields.map((f) => [f.key, f]));
-    for (const [key, value] of flattenKeys(op.sample as never)) {
-      const field = fields.get(key);
-      expect({ key, label: field?.label }).toEqual({ key, label: expect.stringMatching(/^[A-Z0-9]/) });
-      if (typeof value === 'number') expect({ key, type: field?.type }).toEqual({ key, type: 'number' });
-      if (typeof value === 'boolean') expect({ key, type: field?.type }).toEqual({ key, type: 'boolean' });
-      if (field?.type === 'datetime') expect({ key, value }).toEqual({ key, value: expect.stringMatching(ISO) });
-    }
+    expectSampleMatchesOutputFields(op.sample, op.outputFields);
   });
 
   test('sample promises no school-specific custom field', () => {
@@ -118,7 +123,81 @@ test('the whole app passes zapier-platform-schema validation', async () => {
 
 test('dropdown triggers are hidden', () => {
   const triggers: Record<string, { display: { hidden?: boolean } }> = App.triggers ?? {};
-  for (const key of ['course_list', 'learning_program_list', 'product_list']) {
+  for (const key of ['course_list', 'learning_program_list', 'product_list', 'product_of_type_list']) {
     expect(triggers[key]?.display.hidden).toBe(true);
   }
+});
+
+// --- Actions and searches ---------------------------------------------------------------------
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const CreateSchema = require('zapier-platform-schema/lib/schemas/CreateSchema.js') as { validate: (t: unknown) => { errors: unknown[] } };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const SearchSchema = require('zapier-platform-schema/lib/schemas/SearchSchema.js') as { validate: (t: unknown) => { errors: unknown[] } };
+
+interface ActionShape {
+  key: string;
+  noun: string;
+  display: { label?: string; description?: string; hidden?: boolean };
+  operation: { sample?: unknown; outputFields?: unknown; inputFields?: unknown };
+}
+const ACTIONS: Array<[string, 'create' | 'search', ActionShape]> = [
+  ...Object.values(App.creates ?? {}).map((a): [string, 'create', ActionShape] => [a.key, 'create', a]),
+  ...Object.values(App.searches ?? {}).map((a): [string, 'search', ActionShape] => [a.key, 'search', a]),
+];
+
+test('the action keys, labels and input keys are the public contract', () => {
+  const contract = Object.fromEntries(
+    ACTIONS.map(([key, , action]) => [key, { label: action.display.label ?? '', inputs: (action.operation.inputFields as Array<{ key: string }>).map((f) => f.key) }]),
+  );
+  expect(contract).toEqual({
+    create_user: { label: 'Create User', inputs: ['email', 'username', 'password', 'send_registration_email', 'subscribed_for_marketing_emails', 'tags', 'fields'] },
+    update_user: { label: 'Update User', inputs: ['user', 'email', 'username', 'subscribed_for_marketing_emails', 'fields'] },
+    enroll_user: {
+      label: 'Enroll User in Product',
+      inputs: ['email', 'username', 'product_type', 'product_id', 'price', 'justification', 'send_enrollment_email', 'duration_type', 'duration'],
+    },
+    unenroll_user: { label: 'Unenroll User From Product', inputs: ['user', 'product_type', 'product_id'] },
+    add_user_tags: { label: 'Add Tags to User', inputs: ['user', 'tags'] },
+    remove_user_tags: { label: 'Remove Tags From User', inputs: ['user', 'tags'] },
+    suspend_user: { label: 'Suspend User', inputs: ['user'] },
+    unsuspend_user: { label: 'Unsuspend User', inputs: ['user'] },
+    find_user: { label: 'Find User', inputs: ['user'] },
+    find_course_progress: { label: 'Find Course Progress', inputs: ['user', 'course_id'] },
+  });
+  expect(App.searchOrCreates?.find_user).toMatchObject({ search: 'find_user', create: 'create_user' });
+});
+
+describe.each(ACTIONS)('%s (%s)', (_key, kind, action) => {
+  const op = action.operation as { sample: Record<string, unknown>; outputFields: Array<{ key: string; label?: string; type?: string }>; inputFields: Array<Record<string, unknown>> };
+
+  test('label is Title Case; description is "Verbs …." without the app name; noun is singular', () => {
+    (action.display.label ?? '').split(' ').forEach((word, i) => {
+      if (i > 0 && SMALL_WORDS.has(word)) return;
+      expect(word[0]).toBe(word[0]!.toUpperCase());
+    });
+    expect(action.display.description).toMatch(/^[A-Z][a-z]+s [a-z].*\.$/);
+    expect(action.display.description).not.toMatch(/LearnWorlds/);
+    expect(action.noun).toMatch(/^[A-Z][a-z]+$/);
+    expect(action.noun).not.toMatch(/[^s]s$/); // "Progress" is singular; "Users" is not
+  });
+
+  test('every input field has a label and a help text that ends with a period', () => {
+    for (const field of op.inputFields) {
+      expect({ key: field.key, label: field.label }).toEqual({ key: field.key, label: expect.stringMatching(/^[A-Z]/) });
+      expect({ key: field.key, helpText: field.helpText }).toEqual({ key: field.key, helpText: expect.stringMatching(/\.$/) });
+    }
+  });
+
+  test('has a sample whose every key is a labelled output field of the right type, with ISO dates and no custom field', () => {
+    expect(op.sample).toBeDefined();
+    if (kind === 'search') expect(op.sample.id).toEqual(expect.any(String));
+    expectSampleMatchesOutputFields(op.sample, op.outputFields);
+    expect(flattenKeys(op.sample as never).map(([k]) => k).filter((k) => k.includes('cf_'))).toEqual([]);
+  });
+
+  test(`passes Zapier's ${kind} schema (which checks the sample)`, () => {
+    const serialised = JSON.parse(JSON.stringify(action, (_k, v: unknown) => (typeof v === 'function' ? '$func$2$f$' : v)));
+    expect((kind === 'create' ? CreateSchema : SearchSchema).validate(serialised).errors).toEqual([]);
+  });
 });

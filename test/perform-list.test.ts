@@ -99,3 +99,12 @@ test('dynamic dropdowns list courses and products', async () => {
     { id: 's1', title: 'Monthly (subscription)' },
   ]);
 });
+
+test("the actions' product dropdown lists the products of the chosen type only", async () => {
+  const { listProductsOfType } = await import('../src/api/dropdowns');
+  nock(SCHOOL).get('/admin/api/v2/subscription-plans').query({ page: '1' }).reply(200, { data: [{ id: 's1', title: 'Monthly' }] });
+  expect(await appTester(listProductsOfType, { authData: AUTH, inputData: { product_type: 'subscription' } })).toEqual([{ id: 's1', title: 'Monthly' }]);
+  nock(SCHOOL).get('/admin/api/v2/bundles').query({ page: '2' }).reply(200, { data: [{ id: 'b2', title: 'Bundle Two' }] });
+  expect(await appTester(listProductsOfType, { authData: AUTH, inputData: { product_type: 'bundle' }, meta: { page: 1 } })).toEqual([{ id: 'b2', title: 'Bundle Two' }]);
+  expect(nock.pendingMocks()).toEqual([]);
+});

@@ -1,9 +1,11 @@
 /**
- * Hidden polling triggers that feed the filter dropdowns (course, learning program, product).
+ * Hidden polling triggers that feed the dropdowns: the triggers' filters (course, learning
+ * program, product) and the actions' product of a chosen type.
  */
 import { type Bundle, type PollingTriggerPerform, type ZObject, defineTrigger } from 'zapier-platform-core';
 import { type JsonObject, type JsonValue, isJsonObject } from '../common/json';
 import { apiUrl } from '../common/school-url';
+import { type ProductType, isProductType } from './action-fields';
 
 export interface Choice {
   id: string;
@@ -33,6 +35,13 @@ export const listProducts: PollingTriggerPerform = async (z, bundle) => {
   return [...courses, ...bundles, ...plans];
 };
 
+/** The products of the type chosen in the action's Product Type field (all types before one is chosen). */
+export const listProductsOfType: PollingTriggerPerform = async (z, bundle) => {
+  const path: Record<ProductType, string> = { course: 'courses', bundle: 'bundles', subscription: 'subscription-plans' };
+  const type = bundle.inputData.product_type;
+  return isProductType(type) ? choices(z, bundle, path[type]) : listProducts(z, bundle);
+};
+
 function dropdown(key: string, noun: string, perform: PollingTriggerPerform) {
   return defineTrigger({
     key,
@@ -46,4 +55,5 @@ export const DROPDOWN_TRIGGERS = {
   course_list: dropdown('course_list', 'Course', listCourses),
   learning_program_list: dropdown('learning_program_list', 'Learning Program', listLearningPrograms),
   product_list: dropdown('product_list', 'Product', listProducts),
+  product_of_type_list: dropdown('product_of_type_list', 'Product', listProductsOfType),
 };

@@ -1,0 +1,114 @@
+/**
+ * The one small LearnWorlds API client the actions and searches use, on `z.request` (so the
+ * session token, `Lw-Client` and the 401 → token refresh come from the app's middleware).
+ * Path segments are URL-encoded one by one (a user is an id or an email: `a+b@x.com` must
+ * arrive as `a%2Bb%40x.com`). Every failure becomes an error a non-developer understands; a
+ * 404 the caller expects (an unknown user, say) comes back as `undefined` instead.
+ */
+import type { Bundle, HttpResponse, ZObject } from 'zapier-platform-core';
+import { type JsonObject, type JsonValue, isJsonObject } from '../common/json';
+import { apiUrl } from '../common/school-url';
+import { PLAN_MESSAGE, WRONG_SCHOOL_MESSAGE } from './middleware';
+
+/** A path segment, percent-encoded per RFC 3986 (encodeURIComponent leaves ! ' ( ) * as they are). */
+export function encodePathSegment(segment: string): string {
+  return encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+export interface ApiCall {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Path segments after /admin/api/v2/, each encoded on its own. */
+  path: readonly string[];
+  params?: Record<string, string>;
+  body?: JsonObject;
+}
+
+/** The message LearnWorlds put in an error body: `errors[].message`, `message`, then `error`. */
+export function learnWorldsMessage(data: JsonValue): string | undefined {
+  if (!isJsonObject(data)) return undefined;
+  if (Array.isArray(data.errors)) {
+    const messages = data.errors.filter(isJsonObject).map((e) => e.message).filter((m): m is string => typeof m === 'string' && m !== '');
+    if (messages.length > 0) return messages.join('; ');
+  }
+  // 422: {"message": "...", "errors": {"email": ["The email has already been taken."]}}
+  if (isJsonObject(data.errors)) {
+    const fields = Object.entries(data.errors).map(([field, problems]) => {
+      const list = Array.isArray(problems) ? problems.filter((p): p is string => typeof p === 'string') : [String(problems)];
+      return `${field}: ${list.join(' ')}`;
+    });
+    if (fields.length > 0) return fields.join('; ');
+  }
+  if (typeof data.message === 'string' && data.message !== '') return data.message;
+  if (typeof data.error === 'string' && data.error !== '') return data.error;
+  return undefined;
+}
+
+function parsed(response: HttpResponse): JsonValue {
+  const data: unknown = response.data;
+  if (data !== undefined) return data as JsonValue;
+  try {
+    return JSON.parse(response.content) as JsonValue;
+  } catch {
+    return null;
+  }
+}
+
+function isJsonResponse(response: HttpResponse): boolean {
+  return (response.getHeader('content-type') ?? '').includes('json');
+}
+
+export interface ApiAnswer {
+  status: number;
+  data: JsonValue;
+}
+
+/**
+ * One API call. Answers every status the caller may want to handle itself (2xx, a JSON 404,
+ * 400, 409, 422); throws for what no caller handles: a non-LearnWorlds 404 (wrong school URL),
+ * 403 (plan), 5xx (LearnWorlds unavailable). 401 and 429 are handled by the app's middleware.
+ */
+export async function requestApi(z: ZObject, bundle: Bundle, call: ApiCall): Promise<ApiAnswer> {
+  const response = await z.request({
+    url: apiUrl(bundle.authData.school_url, call.path.map(encodePathSegment).join('/')),
+    method: call.method,
+    params: call.params,
+    ...(call.body ? { body: call.body, headers: { 'Content-Type': 'application/json' } } : {}),
+    skipThrowForStatus: true,
+  });
+  const { status } = response;
+  const data = status === 204 ? null : parsed(response);
+  if (status === 404 && !isJsonResponse(response)) throw new z.errors.Error(WRONG_SCHOOL_MESSAGE, 'WrongSchoolUrl', 404);
+  if (status === 403) throw new z.errors.Error(PLAN_MESSAGE, 'ApiNotInPlan', 403);
+  if (status >= 500) {
+    const said = learnWorldsMessage(data);
+    throw new z.errors.Error(`LearnWorlds is unavailable right now (HTTP ${status}${said ? `: ${said}` : ''}). Try again later.`, 'LearnWorldsUnavailable', status);
+  }
+  return { status, data };
+}
+
+/** The error for a refused call, with LearnWorlds' own words (field by field for a 422). */
+export function refusal(z: ZObject, answer: ApiAnswer): Error {
+  const said = learnWorldsMessage(answer.data);
+  if (answer.status === 422) return new z.errors.Error(`LearnWorlds did not accept the values: ${said ?? 'no details given'}.`, 'ValidationFailed', 422);
+  return new z.errors.Error(`LearnWorlds refused the request (HTTP ${answer.status})${said ? `: ${said}` : ''}.`, 'RequestRefused', answer.status);
+}
+
+/** The JSON body of a 2xx answer; `undefined` for a JSON 404 when `notFound` is 'undefined'. */
+export async function callApi(z: ZObject, bundle: Bundle, call: ApiCall, notFound: 'throw' | 'undefined' = 'throw'): Promise<JsonValue | undefined> {
+  const answer = await requestApi(z, bundle, call);
+  if (answer.status >= 200 && answer.status < 300) return answer.data;
+  if (answer.status === 404 && notFound === 'undefined') return undefined;
+  throw refusal(z, answer);
+}
+
+/** A 2xx JSON object, or an error naming what was expected. */
+export function expectObject(z: ZObject, value: JsonValue | undefined, what: string): JsonObject {
+  if (isJsonObject(value)) return value;
+  throw new z.errors.Error(`LearnWorlds answered without ${what}.`, 'UnexpectedResponse', 502);
+}
+
+/** The `data` rows of a list answer (`{data: [...]}`). */
+export function rows(value: JsonValue | undefined): JsonObject[] {
+  const data = isJsonObject(value) ? value.data : value;
+  return Array.isArray(data) ? data.filter(isJsonObject) : [];
+}

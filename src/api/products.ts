@@ -1,0 +1,29 @@
+/** A product named by an action: its type (course, bundle, subscription) and its id. */
+import type { ZObject } from 'zapier-platform-core';
+import type { JsonObject } from '../common/json';
+import { PRODUCT_TYPES, type ProductType, isProductType } from './action-fields';
+
+export interface ProductRef {
+  type: ProductType;
+  id: string;
+}
+
+export function productRef(z: ZObject, inputData: Record<string, unknown>): ProductRef {
+  const type = inputData.product_type;
+  if (!isProductType(type)) {
+    throw new z.errors.Error(`Product Type must be one of ${Object.keys(PRODUCT_TYPES).join(', ')}.`, 'InvalidProductType', 400);
+  }
+  const id = typeof inputData.product_id === 'string' || typeof inputData.product_id === 'number' ? String(inputData.product_id).trim() : '';
+  if (id === '') throw new z.errors.Error('Product is empty: pick one, or map its LearnWorlds ID.', 'MissingProduct', 400);
+  return { type, id };
+}
+
+/** The entry of a user's product list (`GET /v2/users/{user}/products`) for this product. */
+export function findProduct(products: JsonObject[], product: ProductRef): JsonObject | undefined {
+  return products.find((p) => String(p.id) === product.id && (typeof p.type !== 'string' || p.type === product.type));
+}
+
+/** The product as the actions output it. */
+export function outputProduct(product: ProductRef, listed?: JsonObject): JsonObject {
+  return { id: product.id, type: product.type, title: typeof listed?.title === 'string' ? listed.title : '' };
+}
