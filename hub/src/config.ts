@@ -17,6 +17,8 @@ export interface HubConfig {
   databaseUrl?: string;
   dataDir: string;
   apiKeys: string[];
+  /** Keys for the admin API and the console (never one of apiKeys); none → both are off. */
+  adminKeys: string[];
   /** Key for the secret hashes and encryption; undefined → a per-database development key. */
   secretKey?: string;
   production: boolean;
@@ -37,8 +39,8 @@ export interface HubConfig {
   requestTimeoutMs: number;
   /** On SIGTERM, connections still open after this are closed. */
   shutdownTimeoutMs: number;
-  /** Bearer token for GET /metrics; undefined → open (development only). */
-  metricsToken?: string;
+  /** Bearer tokens for GET /metrics (several during a rotation); none → open (development only). */
+  metricsTokens: string[];
   /** Fastify's trustProxy: which proxies may set X-Forwarded-For (false: none). */
   trustProxy: boolean | string;
   /** Failed authentication attempts per client address and minute before 429. */
@@ -66,6 +68,14 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   const value = Number(raw.trim());
   if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+/** A comma-separated list of keys (several at once during a rotation). */
+function keyList(raw: string | undefined): string[] {
+  return (raw ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
 }
 
 export const DEFAULT_ALLOWED_TARGETS = 'https://hooks.zapier.com';
@@ -99,12 +109,15 @@ export function loadConfig(env: Env = process.env): HubConfig {
     throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL (leave it unset for the embedded database)');
   }
 
-  const apiKeys = (env.HUB_API_KEYS ?? '')
-    .split(',')
-    .map((k) => k.trim())
-    .filter(Boolean);
+  const apiKeys = keyList(env.HUB_API_KEYS);
   if (apiKeys.some((k) => k.length < 16)) throw new ConfigError('HUB_API_KEYS: every key must be at least 16 characters long');
   if (production && apiKeys.length === 0) throw new ConfigError('HUB_API_KEYS is required when NODE_ENV=production');
+
+  const adminKeys = keyList(env.HUB_ADMIN_KEYS);
+  if (adminKeys.some((k) => k.length < 16)) throw new ConfigError('HUB_ADMIN_KEYS: every key must be at least 16 characters long');
+  if (adminKeys.some((k) => apiKeys.includes(k))) {
+    throw new ConfigError("HUB_ADMIN_KEYS must not share a key with HUB_API_KEYS: the Zapier app's key is never an admin key");
+  }
 
   const secretKey = (env.HUB_SECRET_KEY ?? '').trim() || undefined;
   if (secretKey !== undefined && secretKey.length < 32) throw new ConfigError('HUB_SECRET_KEY must be at least 32 characters long');
@@ -131,9 +144,9 @@ export function loadConfig(env: Env = process.env): HubConfig {
         'a claim must outlive its send, or another process sends the delivery again',
     );
   }
-  const metricsToken = (env.HUB_METRICS_TOKEN ?? '').trim() || undefined;
-  if (metricsToken !== undefined && metricsToken.length < 16) throw new ConfigError('HUB_METRICS_TOKEN must be at least 16 characters long');
-  if (production && metricsToken === undefined) throw new ConfigError('HUB_METRICS_TOKEN is required when NODE_ENV=production (GET /metrics needs it as a bearer token)');
+  const metricsTokens = keyList(env.HUB_METRICS_TOKEN);
+  if (metricsTokens.some((k) => k.length < 16)) throw new ConfigError('HUB_METRICS_TOKEN must be at least 16 characters long');
+  if (production && metricsTokens.length === 0) throw new ConfigError('HUB_METRICS_TOKEN is required when NODE_ENV=production (GET /metrics needs it as a bearer token)');
   const concurrency = integer(env, 'HUB_CONCURRENCY', 16, 1, 512);
 
   const workerSetting = (env.HUB_WORKER ?? 'on').trim().toLowerCase();
@@ -146,6 +159,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
     databaseUrl,
     dataDir: resolve((env.HUB_DATA_DIR ?? '').trim() || '.data/hub'),
     apiKeys,
+    adminKeys,
     secretKey,
     production,
     allowedTargets,
@@ -161,7 +175,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
     logLevel: (env.LOG_LEVEL ?? '').trim() || 'info',
     requestTimeoutMs: integer(env, 'HUB_REQUEST_TIMEOUT_MS', 15_000, 1000, 120_000),
     shutdownTimeoutMs: integer(env, 'HUB_SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
-    metricsToken,
+    metricsTokens,
     trustProxy: parseTrustProxy(env.HUB_TRUST_PROXY),
     authFailuresPerMinute: integer(env, 'HUB_AUTH_FAILURES_PER_MINUTE', 30, 1, 1_000_000),
     tenantConcurrency: integer(env, 'HUB_TENANT_CONCURRENCY', Math.max(1, Math.ceil((concurrency * 3) / 4)), 1, 512),

@@ -60,6 +60,14 @@ export async function forward(request: ForwardRequest, agent: Agent): Promise<Fo
   }
 }
 
+/**
+ * The retry decision, a pure function: after failed attempt `attempt` (counting from 1 in the
+ * current round), the delay before the next one, or undefined when the budget is spent.
+ */
+export function nextRetryDelay(attempt: number, policy: { baseMs: number; maxMs: number; maxAttempts: number }): number | undefined {
+  return attempt < policy.maxAttempts ? retryDelayMs(attempt, policy.baseMs, policy.maxMs) : undefined;
+}
+
 /** Exponential back-off: base, 2×base, 4×base … capped. `attempt` counts from 1. */
 export function retryDelayMs(attempt: number, baseMs: number, maxMs: number): number {
   return Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));

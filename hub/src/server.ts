@@ -1,6 +1,7 @@
 /**
  * The hub's HTTP server (Fastify): timeouts, errors, OpenAPI, and the route plugins: inbound
- * (the one URL for LearnWorlds), subscriptions (for the Zapier app), operations.
+ * (the one URL for LearnWorlds), subscriptions (for the Zapier app), operations, and the admin
+ * API with its console page (for the operator).
  */
 import type { ServerOptions } from 'node:http';
 import swagger from '@fastify/swagger';
@@ -8,6 +9,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { HttpError } from './http-error';
 import type { RouteDeps } from './routes/deps';
 import { INBOUND_PATH, inboundRoutes } from './routes/inbound';
+import { adminRoutes } from './routes/admin';
 import { operationRoutes } from './routes/operations';
 import { subscriptionRoutes } from './routes/subscriptions';
 
@@ -43,7 +45,12 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         version: '1.0.0',
         description: 'Receives LearnWorlds webhooks at one URL and fans each verified delivery out to every subscribed Zap.',
       },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'a key from HUB_API_KEYS (the Zapier app)' },
+          adminKey: { type: 'http', scheme: 'bearer', description: 'a key from HUB_ADMIN_KEYS (operators)' },
+        },
+      },
     },
   });
 
@@ -71,5 +78,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => inboundRoutes(scope, deps));
   await app.register(async (scope) => subscriptionRoutes(scope, deps));
   await app.register(async (scope) => operationRoutes(scope, deps));
+  await app.register(async (scope) => adminRoutes(scope, deps));
   return app;
 }

@@ -16,6 +16,8 @@ export interface ClaimedDelivery {
   /** The claim's fencing token: an outcome is written only while the row still has this count. */
   attempts: number;
   tenantKey: string;
+  /** `attempts` when the current round of retries began (0, or the count at the last replay). */
+  roundStart: number;
   /** Local clock: the claim is ours until then (taken before the claim was asked for). */
   leaseExpiresAt: number;
   subscriptionId: string;
@@ -196,6 +198,7 @@ export class HubStore {
       id: string;
       webhook_id: string;
       attempts: number;
+      round_start: number;
       tenant_key: string;
       subscription_id: string;
       target_url: string;
@@ -221,9 +224,9 @@ export class HubStore {
        ), claimed AS (
          UPDATE deliveries d SET locked_until = now() + ${ms('$2')}, attempts = d.attempts + 1
          FROM due WHERE d.id = due.id
-         RETURNING d.id, d.webhook_id, d.attempts, d.tenant_key, d.event_id, d.subscription_id
+         RETURNING d.id, d.webhook_id, d.attempts, d.round_start, d.tenant_key, d.event_id, d.subscription_id
        )
-       SELECT c.id::text AS id, c.webhook_id::text AS webhook_id, c.attempts, c.tenant_key, c.subscription_id::text AS subscription_id,
+       SELECT c.id::text AS id, c.webhook_id::text AS webhook_id, c.attempts, c.round_start, c.tenant_key, c.subscription_id::text AS subscription_id,
               s.target_url, t.secret_enc, e.body, e.received_at
        FROM claimed c
        JOIN events e ON e.id = c.event_id
@@ -237,6 +240,7 @@ export class HubStore {
       webhookId: r.webhook_id,
       attempts: Number(r.attempts),
       tenantKey: r.tenant_key,
+      roundStart: Number(r.round_start),
       leaseExpiresAt,
       subscriptionId: r.subscription_id,
       targetUrl: r.target_url,
@@ -247,15 +251,23 @@ export class HubStore {
   }
 
   /**
-   * Records successful deliveries, many per statement; fenced: a row is only updated while it is
-   * still pending with the claim's attempt count (else another process owns it now).
+   * Records successful deliveries, many per statement, each with its attempt row; fenced: a row
+   * is only updated while it is still pending with the claim's attempt count (else another
+   * process owns it now).
    */
   async markDelivered(outcomes: Array<{ id: string; attempts: number; status: number }>): Promise<boolean[]> {
     const { rows } = await this.db.query<{ id: string }>(
-      `UPDATE deliveries d SET status = 'delivered', last_status = x.status, last_error = NULL, locked_until = NULL, finished_at = now()
-       FROM unnest($1::bigint[], $2::int[], $3::int[]) AS x (id, attempts, status)
-       WHERE d.id = x.id AND d.status = 'pending' AND d.attempts = x.attempts
-       RETURNING d.id::text AS id`,
+      `WITH x AS (
+         SELECT * FROM unnest($1::bigint[], $2::int[], $3::int[]) AS x (id, attempts, status)
+       ), done AS (
+         UPDATE deliveries d SET status = 'delivered', last_status = x.status, last_error = NULL, locked_until = NULL, finished_at = now()
+         FROM x WHERE d.id = x.id AND d.status = 'pending' AND d.attempts = x.attempts
+         RETURNING d.id, d.attempts, x.status
+       ), logged AS (
+         INSERT INTO delivery_attempts (delivery_id, attempt, status, outcome)
+         SELECT id, attempts, status, 'delivered' FROM done ON CONFLICT DO NOTHING
+       )
+       SELECT id::text AS id FROM done`,
       [outcomes.map((o) => o.id), outcomes.map((o) => o.attempts), outcomes.map((o) => o.status)],
       'hub_mark_delivered',
     );
@@ -263,24 +275,29 @@ export class HubStore {
     return outcomes.map((o) => applied.has(o.id));
   }
 
-  /** Gives a delivery up, if the claim (`attempts`) is still ours; false when it is not. */
-  async markFailed(id: string, attempts: number, status: number | null, error: string): Promise<boolean> {
-    const { rowCount } = await this.db.query(
-      `UPDATE deliveries SET status = 'failed', last_status = $3, last_error = $4, locked_until = NULL, finished_at = now()
-       WHERE id = $1 AND status = 'pending' AND attempts = $2`,
-      [id, attempts, status, error],
+  /**
+   * Records a failed attempt, if the claim (`attempts`) is still ours (false when it is not):
+   * `retryInMs` schedules the next attempt; without it the delivery is given up.
+   */
+  async recordFailure(input: { id: string; attempts: number; status: number | null; error: string; retryInMs?: number }): Promise<boolean> {
+    const retry = input.retryInMs !== undefined;
+    const { rows } = await this.db.query<{ id: string }>(
+      `WITH changed AS (
+         UPDATE deliveries SET last_status = $3, last_error = $4, locked_until = NULL,
+           status = CASE WHEN $5::boolean THEN 'pending' ELSE 'failed' END,
+           next_attempt_at = CASE WHEN $5::boolean THEN now() + ${ms('$6')} ELSE next_attempt_at END,
+           finished_at = CASE WHEN $5::boolean THEN NULL ELSE now() END
+         WHERE id = $1 AND status = 'pending' AND attempts = $2
+         RETURNING id
+       ), logged AS (
+         INSERT INTO delivery_attempts (delivery_id, attempt, status, error, outcome)
+         SELECT id, $2, $3, $4, CASE WHEN $5::boolean THEN 'retry' ELSE 'failed' END FROM changed ON CONFLICT DO NOTHING
+       )
+       SELECT id::text AS id FROM changed`,
+      [input.id, input.attempts, input.status, input.error, retry, input.retryInMs ?? 0],
+      'hub_record_failure',
     );
-    return rowCount > 0;
-  }
-
-  /** Schedules the next attempt, if the claim (`attempts`) is still ours; false when it is not. */
-  async scheduleRetry(id: string, attempts: number, status: number | null, error: string, delayMs: number): Promise<boolean> {
-    const { rowCount } = await this.db.query(
-      `UPDATE deliveries SET last_status = $3, last_error = $4, locked_until = NULL, next_attempt_at = now() + ${ms('$5')}
-       WHERE id = $1 AND status = 'pending' AND attempts = $2`,
-      [id, attempts, status, error, delayMs],
-    );
-    return rowCount > 0;
+    return rows.length > 0;
   }
 
   async queueDepth(): Promise<number> {

@@ -6,7 +6,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { RetryPolicy } from './config';
-import { type ForwardOutcome, createForwardAgent, forward, retryDelayMs } from './forwarder';
+import { type ForwardOutcome, createForwardAgent, forward, nextRetryDelay } from './forwarder';
 import type { HubMetrics } from './metrics';
 import type { SecretBox } from './secrets';
 import type { ClaimedDelivery, HubStore } from './store';
@@ -158,20 +158,24 @@ export class DeliveryWorker {
           this.metrics.gone.inc();
           this.log.info(context, 'the Zap answered 410 Gone: subscription removed');
           return;
-        case 'retry':
-          if (delivery.attempts < this.options.retry.maxAttempts) {
-            const delay = retryDelayMs(delivery.attempts, this.options.retry.baseMs, this.options.retry.maxMs);
-            if (fenced(await this.store.scheduleRetry(delivery.id, delivery.attempts, outcome.status, outcome.error, delay))) return;
+        case 'retry': {
+          // Attempts of this round: a replay starts a new round with the full retry budget.
+          const attempt = delivery.attempts - delivery.roundStart;
+          const delay = nextRetryDelay(attempt, this.options.retry);
+          if (delay !== undefined) {
+            if (fenced(await this.store.recordFailure({ id: delivery.id, attempts: delivery.attempts, status: outcome.status, error: outcome.error, retryInMs: delay }))) return;
             this.metrics.retried.inc();
             this.log.warn({ ...context, error: outcome.error, retryInMs: delay }, 'delivery failed, will retry');
             return;
           }
-          if (fenced(await this.store.markFailed(delivery.id, delivery.attempts, outcome.status, `${outcome.error}; gave up after ${delivery.attempts} attempts`))) return;
+          const error = `${outcome.error}; gave up after ${attempt} attempt${attempt === 1 ? '' : 's'}`;
+          if (fenced(await this.store.recordFailure({ id: delivery.id, attempts: delivery.attempts, status: outcome.status, error }))) return;
           this.metrics.failed.inc();
           this.log.error({ ...context, error: outcome.error }, 'delivery given up');
           return;
+        }
         case 'fail':
-          if (fenced(await this.store.markFailed(delivery.id, delivery.attempts, outcome.status, outcome.error))) return;
+          if (fenced(await this.store.recordFailure({ id: delivery.id, attempts: delivery.attempts, status: outcome.status, error: outcome.error }))) return;
           this.metrics.failed.inc();
           this.log.error({ ...context, error: outcome.error }, 'delivery failed, not retryable');
           return;

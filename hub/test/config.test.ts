@@ -19,6 +19,8 @@ test.each<[Record<string, string>, RegExp]>([
   [{ NODE_ENV: 'production', HUB_API_KEYS: 'k'.repeat(16), HUB_METRICS_TOKEN: 'm'.repeat(16) }, /^HUB_SECRET_KEY is required when NODE_ENV=production/],
   [{ NODE_ENV: 'production', HUB_API_KEYS: 'k'.repeat(16), HUB_SECRET_KEY: 'k'.repeat(32) }, /^HUB_METRICS_TOKEN is required when NODE_ENV=production/],
   [{ HUB_METRICS_TOKEN: 'short' }, /^HUB_METRICS_TOKEN must be at least 16/],
+  [{ HUB_ADMIN_KEYS: 'admin-key-0123456789,short' }, /^HUB_ADMIN_KEYS: every key must be at least 16/],
+  [{ HUB_ADMIN_KEYS: 'shared-key-0123456789', HUB_API_KEYS: 'shared-key-0123456789' }, /^HUB_ADMIN_KEYS must not share a key with HUB_API_KEYS/],
   [{ HUB_TRUST_PROXY: 'a proxy' }, /^HUB_TRUST_PROXY must be/],
   [{ HUB_TENANT_CONCURRENCY: '0' }, /^HUB_TENANT_CONCURRENCY must be between/],
   [{ HUB_MAX_SUBSCRIPTIONS_PER_SCHOOL: 'many' }, /^HUB_MAX_SUBSCRIPTIONS_PER_SCHOOL must be a whole number/],
@@ -52,7 +54,7 @@ test('production starts with every required setting; trusted proxies and limits 
     HUB_TRUST_PROXY: '10.0.0.0/8, loopback',
     HUB_CONCURRENCY: '32',
   });
-  expect(config).toMatchObject({ metricsToken: 'm'.repeat(16), trustProxy: '10.0.0.0/8,loopback', tenantConcurrency: 24, maxSubscriptionsPerSchool: 250, requestTimeoutMs: 15_000 });
+  expect(config).toMatchObject({ metricsTokens: ['m'.repeat(16)], trustProxy: '10.0.0.0/8,loopback', tenantConcurrency: 24, maxSubscriptionsPerSchool: 250, requestTimeoutMs: 15_000 });
   expect(loadConfig({}).trustProxy).toBe(false);
 });
 

@@ -107,11 +107,11 @@ describe.each(BACKENDS)('fencing on %s', (backend) => {
     const [b] = await hub.store.claimDue(1, 8, noneBusy);
     expect(b).toMatchObject({ id: a!.id, attempts: a!.attempts + 1 });
     // A's stale retry must not clear B's live lease (which would allow a third send).
-    expect(await hub.store.scheduleRetry(a!.id, a!.attempts, 500, 'HTTP 500', 0)).toBe(false);
+    expect(await hub.store.recordFailure({ id: a!.id, attempts: a!.attempts, status: 500, error: 'HTTP 500', retryInMs: 0 })).toBe(false);
     expect(await hub.store.claimDue(1, 8, noneBusy)).toEqual([]);
     expect(await hub.store.delivered(b!.id, b!.attempts, 200)).toBe(true);
     // A's stale failure must not flip the delivered row.
-    expect(await hub.store.markFailed(a!.id, a!.attempts, 404, 'HTTP 404')).toBe(false);
+    expect(await hub.store.recordFailure({ id: a!.id, attempts: a!.attempts, status: 404, error: 'HTTP 404' })).toBe(false);
     expect(await hub.store.delivered(a!.id, a!.attempts, 200)).toBe(false);
     const { rows } = await hub.db.query<{ status: string; last_status: number }>('SELECT status, last_status FROM deliveries');
     expect(rows).toEqual([{ status: 'delivered', last_status: 200 }]);

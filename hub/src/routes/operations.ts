@@ -14,8 +14,8 @@ export async function operationRoutes(app: FastifyInstance, deps: RouteDeps): Pr
   });
 
   // Without HUB_METRICS_TOKEN (development only; production refuses to start) metrics are open.
-  const token = deps.config.metricsToken;
-  const guard = token === undefined ? [] : [requireBearer([token], deps.keyFailures, '')];
+  const tokens = deps.config.metricsTokens;
+  const guard = tokens.length === 0 ? [] : [requireBearer(tokens, deps.keyFailures, '')];
   app.get('/metrics', { schema: { hide: true }, onRequest: guard }, async (_request, reply) => {
     // Every figure is kept current by counters and by the sampled queue depth: no query here.
     return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
