@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Bundle } from 'zapier-platform-core';
 import { LEARNWORLDS_EVENT_TYPES, specByKey, EVENT_CATALOGUE } from '../src/catalogue';
 import { evaluateDelivery } from '../src/webhooks/hook-perform';
-import { VENDOR_PAYLOADS } from '../src/payloads';
+import { VENDOR_PAYLOADS } from '../contract/payloads';
 import { median, nsPerOp } from './stats';
 
 const ROOT = join(__dirname, '..', '..');

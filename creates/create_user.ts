@@ -4,7 +4,7 @@
  * existing one (the refused create, then the lookup that returns the user).
  */
 import { type Bundle, type ZObject, defineCreate } from 'zapier-platform-core';
-import type { JsonObject } from '../src/common/json';
+import type { JsonObject } from '../contract/json';
 import { outputFieldsFor } from '../src/common/output-fields';
 import { emailField, usernameField } from '../src/api/action-fields';
 import { API_THROTTLE, USER_BY_EMAIL_LOCK } from '../src/api/action-limits';

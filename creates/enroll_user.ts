@@ -10,7 +10,7 @@
  * user lookup, create, enroll for a new user, who cannot own the product yet).
  */
 import { type Bundle, type ZObject, defineCreate } from 'zapier-platform-core';
-import type { JsonObject } from '../src/common/json';
+import type { JsonObject } from '../contract/json';
 import { outputFieldsFor } from '../src/common/output-fields';
 import { emailField, productIdField, productTypeField, usernameField } from '../src/api/action-fields';
 import { API_THROTTLE, USER_BY_EMAIL_LOCK } from '../src/api/action-limits';

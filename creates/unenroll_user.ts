@@ -4,7 +4,7 @@
  * API calls: 1 when not enrolled (the product list), 2 otherwise (list, unenroll).
  */
 import { type Bundle, type ZObject, defineCreate } from 'zapier-platform-core';
-import type { JsonObject } from '../src/common/json';
+import type { JsonObject } from '../contract/json';
 import { outputFieldsFor } from '../src/common/output-fields';
 import { productIdField, productTypeField, userField } from '../src/api/action-fields';
 import { API_THROTTLE } from '../src/api/action-limits';

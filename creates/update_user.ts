@@ -3,7 +3,7 @@
  * never clears a value). The answer is the updated user: 1 API call.
  */
 import { type Bundle, type ZObject, defineCreate } from 'zapier-platform-core';
-import type { JsonObject } from '../src/common/json';
+import type { JsonObject } from '../contract/json';
 import { outputFieldsFor } from '../src/common/output-fields';
 import { userField } from '../src/api/action-fields';
 import { API_THROTTLE } from '../src/api/action-limits';

@@ -5,7 +5,7 @@
  */
 import { type Bundle, type ZObject, defineSearch } from 'zapier-platform-core';
 import { convertDatesInPlace } from '../src/common/dates';
-import type { JsonObject } from '../src/common/json';
+import type { JsonObject } from '../contract/json';
 import { outputFieldsFor } from '../src/common/output-fields';
 import { userField } from '../src/api/action-fields';
 import { API_THROTTLE } from '../src/api/action-limits';

@@ -3,7 +3,7 @@
  * so Zapier's "nothing found" branch and Find or Create User work. 1 API call.
  */
 import { type Bundle, type ZObject, defineSearch } from 'zapier-platform-core';
-import type { JsonObject } from '../src/common/json';
+import type { JsonObject } from '../contract/json';
 import { outputFieldsFor } from '../src/common/output-fields';
 import { userField } from '../src/api/action-fields';
 import { API_THROTTLE } from '../src/api/action-limits';

@@ -1,31 +1,11 @@
 /**
  * The event catalogue: the one source of truth for every LearnWorlds webhook event and the
  * Zapier trigger built from it. Trigger modules, samples, filters, performList sources, the
- * convention tests and the hub's accepted event names all read from here.
+ * convention tests all read from here; the event names themselves are the contract's (contract/).
  */
-export const LEARNWORLDS_EVENT_TYPES = [
-  'userUpdated',
-  'productBought',
-  'enrolledFreeCourse',
-  'leadCreated',
-  'awardedCertificate',
-  'courseCompleted',
-  'learningProgramCompleted',
-  'subscriptionPaymentPlanBought',
-  'subscriptionPaymentPlanCanceled',
-  'subscriptionTrialStarted',
-  'subscriptionTrialWillEnd',
-  'previewedFree',
-  'subscriptionUpdated',
-  'userUnenrolledFromProduct',
-  'userTagAdded',
-  'userTagDeleted',
-  'paymentCreated',
-] as const;
+import type { EventSelector, LearnWorldsEventType } from '../contract';
 
-export type LearnWorldsEventType = (typeof LEARNWORLDS_EVENT_TYPES)[number];
-/** What a subscription listens to: one event type, or every event. */
-export type EventSelector = LearnWorldsEventType | '*';
+export { LEARNWORLDS_EVENT_TYPES, type EventSelector, type LearnWorldsEventType } from '../contract';
 
 /** Optional filter input a trigger offers; a delivery that does not match returns []. */
 export type FilterKind = 'course' | 'learning_program' | 'product' | 'tag';

@@ -1,8 +1,8 @@
 import { createAppTester } from 'zapier-platform-core';
 import App from '../index';
 import type { LearnWorldsEventType } from '../src/catalogue';
-import type { JsonObject } from '../src/common/json';
-import { VENDOR_PAYLOADS } from '../src/payloads';
+import type { JsonObject } from '../contract/json';
+import { VENDOR_PAYLOADS } from '../contract/payloads';
 
 export const SCHOOL = 'https://myschool.learnworlds.com';
 export const WEBHOOK_SECRET = 'e8fad5b079d0977f61bc2d21fc5f461719e6478df7de56';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { epochToIso, toIsoDate } from '../src/common/dates';
 import { normaliseUser } from '../src/common/user';
 import { normaliseEvent } from '../src/webhooks/normalise';
-import { VENDOR_PAYLOADS } from '../src/payloads';
+import { VENDOR_PAYLOADS } from '../contract/payloads';
 
 const SHARED = join(__dirname, '..', '..', 'shared', 'reference', 'learnworlds', 'payloads-v2');
 const haveShared = existsSync(SHARED);

@@ -1,6 +1,6 @@
 import { LEARNWORLDS_EVENT_TYPES, type LearnWorldsEventType } from '../src/catalogue';
 import { DATE_KEYS } from '../src/common/dates';
-import { type JsonObject, type JsonValue, isJsonObject } from '../src/common/json';
+import { type JsonObject, type JsonValue, isJsonObject } from '../contract/json';
 import { type LearnWorldsEnvelope, normaliseEvent } from '../src/webhooks/normalise';
 import { HOOK_TRIGGERS } from '../triggers';
 import { WEBHOOK_SECRET, appTester, captureOutput, deliveryBundle, payload } from './helpers';

@@ -19,7 +19,7 @@ afterEach(() => {
 });
 
 test('performSubscribe POSTs the contract body with the bearer key and returns the subscription', async () => {
-  const created = { id: 'sub_123', event: 'courseCompleted', target_url: TARGET, created_at: '2026-11-26T10:00:00.000Z' };
+  const created = { id: 'sub_123', event: 'courseCompleted', target_url: TARGET, filters: { course_id: 'sample-course' }, created_at: '2026-11-26T10:00:00.000Z' };
   const scope = nock(HUB, { reqheaders: { authorization: 'Bearer hub-key-1', 'content-type': /application\/json/ } })
     .post('/v1/subscriptions', {
       event: 'courseCompleted',

@@ -1,8 +1,11 @@
 /**
  * npm run bench:hub — measured side by side in one run on this machine:
  *  1. accepted inbound deliveries per second and p50/p99 latency: embedded PGlite hub, PostgreSQL
- *     hub, and a bare Fastify endpoint that answers 200 doing nothing (the ceiling), as ratios;
+ *     hub, a bare Fastify endpoint that answers 200 doing nothing (the ceiling), and on each
+ *     engine "Fastify + one durable INSERT per request" (the floor of any durable receiver), with
+ *     each hub's accepted/s as a ratio of its engine's floor;
  *  2. fan-out throughput to a local receiver;
+ *  2b. end-to-end latency (receipt → the Zap answered) at a steady offered load;
  *  3. a forged flood: forged requests per second answered, next to a legitimate school's
  *     accepted/s and p99 at a steady rate, alone and during the flood.
  * Servers run as child processes; the load generator (autocannon) runs here. Rounds are
@@ -19,7 +22,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
-import { VENDOR_PAYLOADS } from '../../src/payloads';
+import { isJsonObject } from '../../contract';
+import { VENDOR_PAYLOADS } from '../../contract/payloads';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 5);
@@ -31,6 +35,9 @@ const STEADY_RATE = 200;
 const SECRET = randomBytes(23).toString('hex');
 const HUB_MAIN = join(__dirname, '..', 'src', 'main.js');
 const BARE = join(__dirname, 'bare-server.js');
+const FLOOR = join(__dirname, 'durable-floor.js');
+/** The steady offered loads for the end-to-end latency (events/s, each to 5 subscriptions). */
+const E2E_RATES = (process.env.BENCH_E2E_RATES ?? '100,500').split(',').map(Number);
 const PG_URL = process.env.HUB_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
@@ -63,9 +70,11 @@ function stop(server: Server): Promise<void> {
 }
 
 let sequence = 0;
+const completion = VENDOR_PAYLOADS.courseCompleted;
 function body(): string {
   sequence += 1;
-  return JSON.stringify({ ...VENDOR_PAYLOADS.courseCompleted, data: { ...(VENDOR_PAYLOADS.courseCompleted.data as object), completed_at: 1.7e9 + sequence } });
+  // sent_at: when the load generator sent it, for the end-to-end latency.
+  return JSON.stringify({ ...completion, data: { ...(isJsonObject(completion.data) ? completion.data : {}), completed_at: 1.7e9 + sequence, sent_at: Date.now() } });
 }
 
 interface LoadResult {
@@ -103,7 +112,7 @@ async function queueDepth(server: Server): Promise<number> {
 
 /** Waits until every hub that delivers has an empty queue. */
 async function settle(servers: Server[]): Promise<void> {
-  for (const server of servers.slice(1).filter((s) => !s.name.endsWith('API only'))) {
+  for (const server of servers.filter((s) => s.name.startsWith('hub') && !s.name.endsWith('API only'))) {
     while ((await queueDepth(server)) > 0) await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -142,10 +151,16 @@ async function freshSchema(): Promise<{ url: string; drop: () => Promise<void> }
 
 async function main(): Promise<void> {
   let received = 0;
+  let latencies: number[] | undefined; // recorded only during the end-to-end phase
   const receiver = createServer((req, res) => {
-    req.resume();
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       received += 1;
+      if (latencies) {
+        const sent: unknown = JSON.parse(Buffer.concat(chunks).toString()).data?.sent_at;
+        if (typeof sent === 'number') latencies.push(Date.now() - sent);
+      }
       res.writeHead(200).end();
     });
   });
@@ -166,12 +181,18 @@ async function main(): Promise<void> {
     NODE_ENV: 'production',
   };
   const servers: Server[] = [await spawnServer('bare Fastify (ceiling)', BARE, {})];
+  const floors = new Map<string, Server>();
+  floors.set('embedded', await spawnServer('floor: 1 INSERT, embedded', FLOOR, { DATA_DIR: join(dataDir, 'floor') }));
+  const pgFloor = pg ? await freshSchema() : undefined;
+  if (pgFloor) floors.set('postgres', await spawnServer('floor: 1 INSERT, PostgreSQL', FLOOR, { DATABASE_URL: pgFloor.url }));
+  servers.push(...floors.values());
   servers.push(await spawnServer('hub, embedded PGlite', HUB_MAIN, { ...hubEnv, HUB_DATA_DIR: join(dataDir, 'db') }));
   const pgApiOnly = pg ? await freshSchema() : undefined;
   if (pg) servers.push(await spawnServer('hub, PostgreSQL', HUB_MAIN, { ...hubEnv, DATABASE_URL: pg.url }));
   // The same, as an API-only process (HUB_WORKER=off): delivering is left to other processes.
   if (pgApiOnly) servers.push(await spawnServer('hub, PostgreSQL, API only', HUB_MAIN, { ...hubEnv, DATABASE_URL: pgApiOnly.url, HUB_WORKER: 'off' }));
-  for (const s of servers.slice(1)) await subscribe(s.url, `${receiverUrl}/zap`);
+  const hubs = () => servers.filter((s) => s.name.startsWith('hub'));
+  for (const s of hubs()) await subscribe(s.url, `${receiverUrl}/zap`);
 
   console.log(`node ${process.version}; ${CONNECTIONS} connections; ${ROUNDS} interleaved rounds of ${DURATION_S} s; medians\n`);
   const results = new Map<string, Array<Awaited<ReturnType<typeof load>>>>();
@@ -179,27 +200,30 @@ async function main(): Promise<void> {
     for (const server of servers) {
       const r = await load(server.url);
       results.set(server.name, [...(results.get(server.name) ?? []), r]);
-      await settle(servers); // queued fan-out must not compete with the next run
+      await settle(hubs()); // queued fan-out must not compete with the next run
     }
   }
   const ceiling = median(results.get(servers[0]!.name)!.map((r) => r.perSecond));
   console.log('1. inbound: accepted deliveries (stored durably with their fan-out rows; 1 subscription)');
-  console.log('server'.padEnd(26) + 'accepted/s'.padStart(12) + 'p50 ms'.padStart(9) + 'p99 ms'.padStart(9) + 'vs ceiling'.padStart(12) + 'errors'.padStart(8));
+  console.log('server'.padEnd(30) + 'accepted/s'.padStart(12) + 'p50 ms'.padStart(9) + 'p99 ms'.padStart(9) + 'vs ceiling'.padStart(12) + 'vs floor'.padStart(10) + 'errors'.padStart(8));
+  const rate = (name: string) => median(results.get(name)!.map((r) => r.perSecond));
   for (const server of servers) {
     const rs = results.get(server.name)!;
-    const perSecond = median(rs.map((r) => r.perSecond));
+    const perSecond = rate(server.name);
+    const floor = server.name.startsWith('hub') ? floors.get(server.name.includes('PostgreSQL') ? 'postgres' : 'embedded') : undefined;
     console.log(
-      server.name.padEnd(26) +
+      server.name.padEnd(30) +
         perSecond.toFixed(0).padStart(12) +
         median(rs.map((r) => r.p50)).toFixed(1).padStart(9) +
         median(rs.map((r) => r.p99)).toFixed(1).padStart(9) +
         `${((perSecond / ceiling) * 100).toFixed(1)}%`.padStart(12) +
+        (floor ? `${((perSecond / rate(floor.name)) * 100).toFixed(1)}%` : '').padStart(10) +
         String(rs.reduce((n, r) => n + r.errors, 0)).padStart(8),
     );
   }
 
   console.log('\n2. fan-out: 400 events × 5 subscriptions = 2,000 deliveries to a local receiver');
-  for (const server of servers.slice(1).filter((s) => !s.name.endsWith('API only'))) {
+  for (const server of hubs().filter((s) => !s.name.endsWith('API only'))) {
     for (let i = 0; i < 4; i += 1) await subscribe(server.url, `${receiverUrl}/zap-${i}`);
     // Drain anything left from phase 1 first.
     let last = -1;
@@ -221,9 +245,30 @@ async function main(): Promise<void> {
     console.log(`${server.name.padEnd(26)} ${(2000 / seconds).toFixed(0).padStart(8)} deliveries/s (${seconds.toFixed(2)} s, inbound included)`);
   }
 
+  console.log(`\n2b. end to end: a steady offered load for ${DURATION_S} s, 5 subscriptions each; receipt → the local Zap answered`);
+  for (const rate of E2E_RATES) {
+    for (const server of hubs().filter((s) => !s.name.endsWith('API only'))) {
+      await settle([server]);
+      latencies = [];
+      const answered = await load(server.url, { connections: 10, rate });
+      const deadline = Date.now() + 60_000;
+      let last = -1;
+      while (Date.now() < deadline && last !== received) {
+        last = received;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      const sorted = [...latencies].sort((a, b) => a - b);
+      const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+      console.log(
+        `${`${rate} events/s (${rate * 5} deliveries/s)`.padEnd(28)} ${server.name.padEnd(26)} ${String(sorted.length).padStart(6)} deliveries  p50 ${pct(0.5)} ms  p99 ${pct(0.99)} ms  (inbound ${answered.perSecond.toFixed(0)}/s, p99 ${answered.p99} ms)`,
+      );
+      latencies = undefined;
+    }
+  }
+
   console.log(`\n3. forged flood: ${CONNECTIONS} connections of forged signatures at full speed, while one school sends ${STEADY_RATE}/s`);
   console.log('server'.padEnd(26) + 'forged/s'.padStart(10) + 'school/s'.padStart(10) + 'p99 alone'.padStart(11) + 'p99 flood'.padStart(11));
-  for (const server of servers.slice(1).filter((s) => !s.name.endsWith('API only'))) {
+  for (const server of hubs().filter((s) => !s.name.endsWith('API only'))) {
     const rows: Array<{ forged: number; school: number; alone: number; during: number }> = [];
     for (let round = 0; round < ROUNDS; round += 1) {
       const alone = await load(server.url, { connections: 4, rate: STEADY_RATE });
@@ -247,6 +292,7 @@ async function main(): Promise<void> {
 
   await Promise.all(servers.map(stop));
   await pg?.drop();
+  await pgFloor?.drop();
   await pgApiOnly?.drop();
   receiver.close();
   rmSync(dataDir, { recursive: true, force: true });

@@ -87,4 +87,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX deliveries_status_id ON deliveries (status, id);
   CREATE INDEX events_tenant_type ON events (tenant_key, event_type, received_at);
   `,
+  `
+  -- A school's most recent events of any type, newest first (a trigger test with "any event").
+  CREATE INDEX events_tenant_received ON events (tenant_key, received_at);
+  `,
 ];

@@ -1,6 +1,6 @@
 /**
  * The hub's HTTP server (Fastify): timeouts, errors, OpenAPI, and the route plugins: inbound
- * (the one URL for LearnWorlds), subscriptions (for the Zapier app), operations, and the admin
+ * (the one URL for LearnWorlds), subscriptions and events (for the Zapier app), operations, and the admin
  * API with its console page (for the operator).
  */
 import type { ServerOptions } from 'node:http';
@@ -10,6 +10,7 @@ import { HttpError } from './http-error';
 import type { RouteDeps } from './routes/deps';
 import { INBOUND_PATH, inboundRoutes } from './routes/inbound';
 import { adminRoutes } from './routes/admin';
+import { eventRoutes } from './routes/events';
 import { operationRoutes } from './routes/operations';
 import { subscriptionRoutes } from './routes/subscriptions';
 
@@ -77,6 +78,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   await app.register(async (scope) => inboundRoutes(scope, deps));
   await app.register(async (scope) => subscriptionRoutes(scope, deps));
+  await app.register(async (scope) => eventRoutes(scope, deps));
   await app.register(async (scope) => operationRoutes(scope, deps));
   await app.register(async (scope) => adminRoutes(scope, deps));
   return app;

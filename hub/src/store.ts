@@ -1,4 +1,5 @@
 /** Every query the hub runs: tenants, subscriptions, inbound events, and the delivery outbox. */
+import type { FilterFacts, RecentEvent } from '../../contract';
 import type { Database } from './database';
 import { MicroBatcher } from './micro-batcher';
 
@@ -32,6 +33,8 @@ export interface InboundItem {
   eventType: string;
   body: Buffer;
   bodyHash: string;
+  /** What the event offers each Zap filter (contract/filters.ts): decides the fan-out. */
+  facts: FilterFacts;
 }
 
 export type SubscriptionResult = { kind: 'created'; subscription: Subscription } | { kind: 'limit'; limit: number };
@@ -139,7 +142,7 @@ export class HubStore {
    * round trip, one commit), skipping bodies identical to one accepted from the same tenant
    * within the dedupe window. Results are in input order.
    */
-  async acceptInbound(items: InboundItem[]): Promise<InboundResult[]> {
+  private async acceptInbound(items: InboundItem[]): Promise<InboundResult[]> {
     // A repeat inside the same batch is a duplicate of its first occurrence.
     const firstIndex = new Map<string, number>();
     const unique: InboundItem[] = [];
@@ -153,7 +156,7 @@ export class HubStore {
     });
     const { rows } = await this.db.query<{ ord: number; event_id: string | null; deliveries: number }>(
       `WITH input AS (
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS i (tenant_key, body_hash, event_type, body_b64, ord)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $6::text[]) WITH ORDINALITY AS i (tenant_key, body_hash, event_type, body_b64, facts, ord)
        ), claim AS (
          INSERT INTO inbound_dedupe (tenant_key, body_hash, expires_at)
          SELECT tenant_key, body_hash, now() + ($5::double precision * interval '1 hour') FROM input
@@ -167,7 +170,15 @@ export class HubStore {
          RETURNING id, tenant_key, event_type, body_hash
        ), fan AS (
          INSERT INTO deliveries (event_id, subscription_id, tenant_key)
-         SELECT ev.id, s.id, ev.tenant_key FROM ev JOIN subscriptions s ON s.tenant_key = ev.tenant_key AND (s.event = ev.event_type OR s.event = '*')
+         SELECT ev.id, s.id, ev.tenant_key FROM ev
+         JOIN input i ON i.tenant_key = ev.tenant_key AND i.body_hash = ev.body_hash
+         JOIN subscriptions s ON s.tenant_key = ev.tenant_key AND (s.event = ev.event_type OR s.event = '*')
+         -- A Zap's filters decide (contract/filters.ts): each chosen value, trimmed and lowercased,
+         -- must be among the event's facts for that filter.
+         WHERE NOT EXISTS (
+           SELECT 1 FROM jsonb_each_text(s.filters) f
+           WHERE NOT coalesce((i.facts::jsonb -> f.key) ? lower(btrim(f.value)), false)
+         )
          RETURNING event_id
        )
        SELECT i.ord::int AS ord, ev.id::text AS event_id,
@@ -180,6 +191,7 @@ export class HubStore {
         unique.map((i) => i.eventType),
         unique.map((i) => i.body.toString('base64')),
         this.options.dedupeWindowHours,
+        unique.map((i) => JSON.stringify(i.facts)),
       ],
       'hub_accept_inbound',
     );
@@ -255,7 +267,7 @@ export class HubStore {
    * is only updated while it is still pending with the claim's attempt count (else another
    * process owns it now).
    */
-  async markDelivered(outcomes: Array<{ id: string; attempts: number; status: number }>): Promise<boolean[]> {
+  private async markDelivered(outcomes: Array<{ id: string; attempts: number; status: number }>): Promise<boolean[]> {
     const { rows } = await this.db.query<{ id: string }>(
       `WITH x AS (
          SELECT * FROM unnest($1::bigint[], $2::int[], $3::int[]) AS x (id, attempts, status)
@@ -298,6 +310,17 @@ export class HubStore {
       'hub_record_failure',
     );
     return rows.length > 0;
+  }
+
+  /** A school's most recent verified deliveries of one type (or '*': all), newest first. */
+  async recentEvents(tenantKey: string, eventType: string, limit: number): Promise<RecentEvent[]> {
+    const { rows } = await this.db.query<{ id: string; event_type: string; received_at: Date; body: Uint8Array }>(
+      `SELECT id::text AS id, event_type, received_at, body FROM events
+       WHERE tenant_key = $1 AND ($2 = '*' OR event_type = $2)
+       ORDER BY received_at DESC, id DESC LIMIT $3`,
+      [tenantKey, eventType, limit],
+    );
+    return rows.map((r) => ({ id: r.id, event_type: r.event_type, received_at: iso(r.received_at), body: Buffer.from(r.body).toString('utf8') }));
   }
 
   async queueDepth(): Promise<number> {

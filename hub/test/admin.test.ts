@@ -1,5 +1,5 @@
 /** The admin API on both engines: keys, the tenant overview, the delivery log, detail, replays. */
-import { VENDOR_PAYLOADS } from '../../src/payloads';
+import { VENDOR_PAYLOADS } from '../../contract/payloads';
 import { API_KEY, BACKENDS, Receiver, WEBHOOK_SECRET, deliver, runCleanups, sleep, subscribe, testHub, waitFor } from './helpers';
 
 afterEach(runCleanups);

@@ -1,5 +1,5 @@
-import { LEARNWORLDS_EVENT_TYPES } from '../../src/catalogue';
-import { VENDOR_PAYLOADS } from '../../src/payloads';
+import { LEARNWORLDS_EVENT_TYPES } from '../../contract';
+import { VENDOR_PAYLOADS } from '../../contract/payloads';
 import {
   API_KEY,
   BACKENDS,

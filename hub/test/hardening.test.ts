@@ -4,7 +4,7 @@
  * unfair workers, and the smaller limits.
  */
 import { Socket, connect } from 'node:net';
-import { VENDOR_PAYLOADS } from '../../src/payloads';
+import { VENDOR_PAYLOADS } from '../../contract/payloads';
 import { HubStore } from '../src/store';
 import {
   API_KEY,
@@ -74,7 +74,8 @@ describe.each(BACKENDS)('isolation on %s', (backend) => {
     await subscribe(hub.url, { event: '*', target_url: 'https://hooks.zapier.com/hooks/x/' });
     await hub.worker.stop();
     const [tenantKey] = await hub.store.tenantKeys();
-    const good = (n: number) => ({ tenantKey: tenantKey!, eventType: 'courseCompleted', body: Buffer.from(`{"email":"secret-${n}@example.com"}`), bodyHash: `h${n}` });
+    const facts = { course_id: [], learning_program_id: [], product_id: [], tag: [] };
+    const good = (n: number) => ({ tenantKey: tenantKey!, eventType: 'courseCompleted', body: Buffer.from(`{"email":"secret-${n}@example.com"}`), bodyHash: `h${n}`, facts });
     // Straight to the store (past the route's validation): PostgreSQL refuses NUL in text.
     const bad = { ...good(99), eventType: 'bad\u0000type', bodyHash: 'h99' };
     const results = await Promise.allSettled([hub.store.accept(good(1)), hub.store.accept(bad), hub.store.accept(good(2)), hub.store.accept(good(3))]);
@@ -360,8 +361,8 @@ describe.each(BACKENDS)('fairness and limits on %s', (backend) => {
       [good, 'a', /webhook_secret is too short \(1 characters/],
       [good, 'v1=0123456789abcdef', /webhook_secret is too short/],
       [good, `${OTHER_SECRET} x`, /webhook_secret must be printable characters without spaces/],
-      [{ ...good, filters: { ['k'.repeat(65)]: 'x' } }, undefined, /filters has a key that is not allowed \(must match pattern/],
-      [{ ...good, filters: { 'Course-ID': 'x' } }, undefined, /filters has a key that is not allowed \(must match pattern/],
+      [{ ...good, filters: { ['k'.repeat(65)]: 'x' } }, undefined, /filters has a key that is not allowed \(must be equal to one of the allowed values\): course_id, learning_program_id, product_id, tag/],
+      [{ ...good, filters: { 'Course-ID': 'x' } }, undefined, /filters has a key that is not allowed \(must be equal to one of the allowed values\): course_id, learning_program_id, product_id, tag/],
       [{ ...good, filters: { course_id: 'x'.repeat(257) } }, undefined, /filters.course_id must NOT have more than 256 characters/],
       [{ ...good, filters: { course_id: 'a\u0000b' } }, undefined, /filters.course_id must match pattern/],
       [{ ...good, target_url: 'https://hooks.zapier.com/hooks/\u0000' }, undefined, /target_url must match pattern/],

@@ -13,7 +13,8 @@ export const API_KEY = 'test-api-key-0123456789';
 export const HUB_SECRET_KEY = 'test-hub-secret-key-0123456789abcdef';
 export const WEBHOOK_SECRET = 'e8fad5b079d0977f61bc2d21fc5f461719e6478df7de56';
 export const SIGNATURE = `v1=${WEBHOOK_SECRET}`;
-export const HUB_MAIN = join(__dirname, '..', 'dist', 'hub', 'src', 'main.js');
+/** The hub as the operator starts it: `node hub` (its package main, built by npm run build:hub). */
+export const HUB_MAIN = join(__dirname, '..');
 
 export type Backend = 'embedded' | 'postgres';
 const PG_URL = process.env.HUB_TEST_DATABASE_URL;

@@ -1,4 +1,4 @@
-import { VENDOR_PAYLOADS } from '../../src/payloads';
+import { VENDOR_PAYLOADS } from '../../contract/payloads';
 import { classifyStatus, retryDelayMs } from '../src/forwarder';
 import { BACKENDS, Receiver, count, deliver, runCleanups, sleep, subscribe, testHub, unsubscribe, waitFor } from './helpers';
 

@@ -2,7 +2,7 @@
  * Samples of what the actions and searches return, built from API-shaped examples through the
  * same code as live results, so samples, output fields and live output cannot drift apart.
  */
-import type { JsonObject } from '../common/json';
+import type { JsonObject } from '../../contract/json';
 import { outputUser } from './users';
 
 /** A user as `GET /v2/users/{id}` returns it (times as Unix seconds, UTM keys `fc_utm_*`). */

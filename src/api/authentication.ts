@@ -4,9 +4,10 @@
  */
 import type { Authentication, Bundle, HttpResponse, ZObject } from 'zapier-platform-core';
 import { PLAN_MESSAGE, RATE_LIMIT_MESSAGE, TOKEN_PATH, WRONG_SCHOOL_MESSAGE } from './middleware';
-import { isJsonObject } from '../common/json';
-import { SchoolUrlError, apiUrl, normaliseSchoolUrl, schoolHost } from '../common/school-url';
-import { normaliseWebhookSecret, webhookSecretProblem } from '../webhooks/signature';
+import { isJsonObject } from '../../contract/json';
+import { SchoolUrlError, apiUrl, normaliseSchoolUrl, schoolHost } from '../../contract/school-url';
+import { normaliseWebhookSecret, webhookSecretProblem } from '../../contract';
+import { type SchoolRegistration, registerSchool } from '../webhooks/hub-client';
 
 export const CREDENTIALS_MESSAGE =
   'LearnWorlds did not accept the Client ID and Client Secret. Copy both again from Settings → Developers → API in your school.';
@@ -56,8 +57,11 @@ export async function getAccessToken(z: ZObject, bundle: Bundle): Promise<{ sess
   throw new z.errors.Error(WRONG_SCHOOL_MESSAGE, 'WrongSchoolUrl', response.status);
 }
 
-/** The connection test: one cheap real call (there is no /me endpoint). */
-export async function testConnection(z: ZObject, bundle: Bundle): Promise<{ school: string }> {
+/**
+ * The connection test: one cheap real API call (there is no /me endpoint), then the school's
+ * registration with the hub (which never fails the test for a hub outage: see registerSchool).
+ */
+export async function testConnection(z: ZObject, bundle: Bundle): Promise<{ school: string; hub: SchoolRegistration }> {
   const secret = normaliseWebhookSecret(bundle.authData.webhook_secret ?? '');
   if (secret === '') {
     throw new z.errors.Error('Enter the webhook signature from Settings → Developers → Webhooks.', 'MissingWebhookSecret', 400);
@@ -65,7 +69,7 @@ export async function testConnection(z: ZObject, bundle: Bundle): Promise<{ scho
   const problem = webhookSecretProblem(secret);
   if (problem) throw new z.errors.Error(`The webhook signature ${problem}.`, 'InvalidWebhookSecret', 400);
   await z.request({ url: apiUrl(school(z, bundle), 'users'), params: { items_per_page: '1' } });
-  return { school: schoolHost(bundle.authData.school_url) };
+  return { school: schoolHost(bundle.authData.school_url), hub: await registerSchool(z, bundle) };
 }
 
 export const authentication = {

@@ -6,8 +6,8 @@
  * 404 the caller expects (an unknown user, say) comes back as `undefined` instead.
  */
 import type { Bundle, HttpResponse, ZObject } from 'zapier-platform-core';
-import { type JsonObject, type JsonValue, isJsonObject } from '../common/json';
-import { apiUrl } from '../common/school-url';
+import { type JsonObject, type JsonValue, isJsonObject } from '../../contract/json';
+import { apiUrl } from '../../contract/school-url';
 import { PLAN_MESSAGE, WRONG_SCHOOL_MESSAGE } from './middleware';
 
 /** A path segment, percent-encoded per RFC 3986 (encodeURIComponent leaves ! ' ( ) * as they are). */

@@ -3,8 +3,8 @@
  * program, product) and the actions' product of a chosen type.
  */
 import { type Bundle, type PollingTriggerPerform, type ZObject, defineTrigger } from 'zapier-platform-core';
-import { type JsonObject, type JsonValue, isJsonObject } from '../common/json';
-import { apiUrl } from '../common/school-url';
+import { type JsonObject, type JsonValue, isJsonObject } from '../../contract/json';
+import { apiUrl } from '../../contract/school-url';
 import { type ProductType, isProductType } from './action-fields';
 
 export interface Choice {

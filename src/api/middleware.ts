@@ -4,7 +4,7 @@
  * non-developer understands. Requests to other hosts (the hub) are left untouched.
  */
 import type { AfterResponseMiddleware, BeforeRequestMiddleware, Bundle, HttpResponse, ZObject } from 'zapier-platform-core';
-import { normaliseSchoolUrl } from '../common/school-url';
+import { normaliseSchoolUrl } from '../../contract/school-url';
 
 export const TOKEN_PATH = '/admin/api/oauth2/access_token';
 

@@ -1,6 +1,6 @@
 /** A product named by an action: its type (course, bundle, subscription) and its id. */
 import type { ZObject } from 'zapier-platform-core';
-import type { JsonObject } from '../common/json';
+import type { JsonObject } from '../../contract/json';
 import { PRODUCT_TYPES, type ProductType, isProductType } from './action-fields';
 
 export interface ProductRef {

@@ -4,7 +4,7 @@
  * already (the lookup, which tells `is_suspended`), 2 otherwise (lookup, change).
  */
 import { type Bundle, type ZObject, defineCreate } from 'zapier-platform-core';
-import type { JsonObject } from '../common/json';
+import type { JsonObject } from '../../contract/json';
 import { outputFieldsFor } from '../common/output-fields';
 import { userField } from './action-fields';
 import { API_THROTTLE } from './action-limits';

@@ -3,7 +3,7 @@
  * `detach`. The answer is the user with the tag list after the change: 1 API call.
  */
 import { type Bundle, type ZObject, defineCreate } from 'zapier-platform-core';
-import type { JsonObject } from '../common/json';
+import type { JsonObject } from '../../contract/json';
 import { outputFieldsFor } from '../common/output-fields';
 import { tagsField, userField } from './action-fields';
 import { API_THROTTLE } from './action-limits';

@@ -5,7 +5,7 @@
  * list as text.
  */
 import type { Bundle, ZObject } from 'zapier-platform-core';
-import { type JsonObject, isJsonObject } from '../common/json';
+import { type JsonObject, isJsonObject } from '../../contract/json';
 import { apiUserToWebhookUser, normaliseUser } from '../common/user';
 import { callApi, expectObject, refusal, requestApi, rows } from './client';
 

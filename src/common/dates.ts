@@ -3,7 +3,7 @@
  * strings with an offset. Zapier wants ISO 8601; these helpers turn all three into
  * `2021-11-18T11:40:26.533Z`.
  */
-import { type JsonValue, isJsonObject } from './json';
+import { type JsonValue, isJsonObject } from '../../contract/json';
 
 /** Keys whose values are points in time wherever they appear in a payload. */
 export const DATE_KEYS: ReadonlySet<string> = new Set([

@@ -3,7 +3,7 @@
  * every leaf key of the sample (Zapier's `parent__child` notation) gets a label and a type.
  */
 import { DATE_KEYS } from './dates';
-import { type JsonObject, type JsonValue, isJsonObject } from './json';
+import { type JsonObject, type JsonValue, isJsonObject } from '../../contract/json';
 
 export interface OutputField {
   key: string;

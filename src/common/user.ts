@@ -4,7 +4,7 @@
  * `full_name`, UTMs at `utms` with the webhook key names, every time as ISO 8601.
  */
 import { convertDatesInPlace } from './dates';
-import { type JsonObject, type JsonValue, isJsonObject } from './json';
+import { type JsonObject, type JsonValue, isJsonObject } from '../../contract/json';
 
 function text(value: JsonValue | undefined): string {
   return typeof value === 'string' ? value.trim() : '';

@@ -5,9 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { Bundle, ZObject } from 'zapier-platform-core';
+import { HEADERS, headerSpellings } from '../../contract';
 import { findHeader } from './signature';
 
-const WEBHOOK_ID_HEADERS = new Set(['webhook-id', 'http-webhook-id']);
+const WEBHOOK_ID_HEADERS = headerSpellings(HEADERS.webhookId);
 export const DEDUPE_TTL_SECONDS = 24 * 60 * 60;
 
 export function dedupeKey(bundle: Bundle): string {

@@ -3,7 +3,7 @@
  * falling back to the raw content) and the headers, without trusting either.
  */
 import type { Bundle } from 'zapier-platform-core';
-import { type JsonObject, isJsonObject } from '../common/json';
+import { type JsonObject, isJsonObject } from '../../contract/json';
 import type { LearnWorldsEnvelope } from './normalise';
 
 export type ParsedBody =
@@ -17,14 +17,24 @@ function hasKeyBesides(value: JsonObject, ignored?: string): boolean {
   return false;
 }
 
-function bodyObject(bundle: Bundle): JsonObject | string {
-  const cleaned: unknown = bundle.cleanedRequest;
+/** A delivery's body: as Zapier parsed it (`cleanedRequest`) and as it came (`rawRequest.content`). */
+export interface DeliveryBody {
+  cleaned?: unknown;
+  raw?: string;
+}
+
+export function deliveryBody(bundle: Bundle): DeliveryBody {
+  return { cleaned: bundle.cleanedRequest, raw: bundle.rawRequest?.content };
+}
+
+function bodyObject(delivery: DeliveryBody): JsonObject | string {
+  const cleaned = delivery.cleaned;
   // Zapier adds `querystring` to the parsed body; it is not part of what LearnWorlds sent.
   if (isJsonObject(cleaned) && hasKeyBesides(cleaned, 'querystring')) {
     delete cleaned.querystring;
     return cleaned;
   }
-  const content = bundle.rawRequest?.content;
+  const content = delivery.raw;
   if (typeof content !== 'string' || content.trim() === '') return 'the body is empty';
   let parsed: unknown;
   try {
@@ -35,12 +45,13 @@ function bodyObject(bundle: Bundle): JsonObject | string {
   return isJsonObject(parsed) ? parsed : `the body is JSON but not an object (${Array.isArray(parsed) ? 'an array' : typeof parsed})`;
 }
 
-export function parseBody(bundle: Bundle): ParsedBody {
-  const body = bodyObject(bundle);
+export function parseBody(delivery: DeliveryBody): ParsedBody {
+  const body = bodyObject(delivery);
   if (typeof body === 'string') return { kind: 'malformed', reason: body };
   if (!hasKeyBesides(body)) return { kind: 'malformed', reason: 'the body is an empty object' };
   if (body.version !== 2) return { kind: 'legacy' };
-  if (typeof body.type !== 'string' || body.type === '') return { kind: 'malformed', reason: 'the body has no "type"' };
-  if (!isJsonObject(body.data)) return { kind: 'malformed', reason: 'the body has no "data" object' };
-  return { kind: 'ok', body: body as JsonObject & LearnWorldsEnvelope };
+  const { type, data } = body;
+  if (typeof type !== 'string' || type === '') return { kind: 'malformed', reason: 'the body has no "type"' };
+  if (!isJsonObject(data)) return { kind: 'malformed', reason: 'the body has no "data" object' };
+  return { kind: 'ok', body: { version: body.version, type, trigger: body.trigger, school_id: body.school_id, data } };
 }

@@ -10,8 +10,9 @@
 import type { Bundle, WebhookTriggerPerform, ZObject } from 'zapier-platform-core';
 import type { EventSpec } from '../catalogue';
 import { firstSighting } from './dedupe';
-import { parseBody } from './delivery';
-import { matchesFilters } from './filters';
+import { filterFacts } from '../../contract';
+import { type DeliveryBody, deliveryBody, parseBody } from './delivery';
+import { zapWants } from './filters';
 import { type NormalisedItem, normaliseEvent } from './normalise';
 import { findSignatureHeader, verifySignature } from './signature';
 
@@ -24,19 +25,27 @@ export function legacyPayloadMessage(learnworldsName: string): string {
   );
 }
 
-/** Signature, body, event guard, filters and normalisation of one delivery; no I/O. */
+/**
+ * Body, event guard, filters and normalisation of one delivery body; no signature, no I/O. A
+ * live delivery and a trigger test of a real event stored by the hub both go through this, so
+ * the test item is exactly what the Zap will get.
+ */
+export function evaluateBody(spec: EventSpec, delivery: DeliveryBody, inputData: Record<string, unknown>): DeliveryVerdict {
+  const parsed = parseBody(delivery);
+  if (parsed.kind !== 'ok') return parsed.kind === 'legacy' ? parsed : { kind: 'drop', why: parsed.reason };
+  const { body } = parsed;
+  if (spec.type !== '*' && body.type !== spec.type) return { kind: 'drop', why: `it is a "${body.type}" event, not "${spec.type}"` };
+  if (!zapWants(filterFacts(body.type, body.data), spec.filters, inputData)) return { kind: 'drop', why: 'it does not match the filter chosen for this Zap' };
+  const raw = delivery.raw;
+  return { kind: 'item', item: normaliseEvent(body, typeof raw === 'string' && raw !== '' ? raw : undefined) };
+}
+
+/** Signature, then evaluateBody: one live delivery; no I/O. */
 export function evaluateDelivery(spec: EventSpec, bundle: Bundle): DeliveryVerdict {
   const verdict = verifySignature(findSignatureHeader(bundle.rawRequest?.headers), bundle.authData.webhook_secret ?? '');
   if (verdict === 'missing') return { kind: 'drop', why: 'the Learnworlds-Webhook-Signature header is missing' };
   if (verdict === 'invalid') return { kind: 'drop', why: 'the Learnworlds-Webhook-Signature header does not match the webhook signature of this connection' };
-  const parsed = parseBody(bundle);
-  if (parsed.kind !== 'ok') return parsed.kind === 'legacy' ? parsed : { kind: 'drop', why: parsed.reason };
-  const { body } = parsed;
-  if (spec.type !== '*' && body.type !== spec.type) return { kind: 'drop', why: `it is a "${body.type}" event, not "${spec.type}"` };
-  const raw = bundle.rawRequest?.content;
-  const item = normaliseEvent(body, typeof raw === 'string' && raw !== '' ? raw : undefined);
-  if (!matchesFilters(item, spec.filters, bundle.inputData)) return { kind: 'drop', why: 'it does not match the filter chosen for this Zap' };
-  return { kind: 'item', item };
+  return evaluateBody(spec, deliveryBody(bundle), bundle.inputData);
 }
 
 /**

@@ -21,13 +21,22 @@ const FILTER_FIELDS: Record<FilterKind, { label: string; dynamic?: string; helpT
   },
 };
 
-const LIST_HELP: Record<EventSpec['list'], string> = {
-  users: "When you test this trigger, Zapier shows your school's most recent users, read from the LearnWorlds API.",
-  leads: "When you test this trigger, Zapier shows your school's most recent email leads, read from the LearnWorlds API.",
-  payments: "When you test this trigger, Zapier shows your school's most recent payments, read from the LearnWorlds API.",
-  certificates: 'When you test this trigger with a course chosen, Zapier shows recent certificates of that course from the LearnWorlds API; without a course, an example certificate.',
-  sample: 'LearnWorlds cannot list past events of this kind, so when you test this trigger Zapier shows an example; your first real event replaces it.',
+/** What a trigger test shows when the hub has no real event of this kind yet. */
+const FALLBACK_HELP: Record<EventSpec['list'], string> = {
+  users: "your school's most recent users from the LearnWorlds API, shaped like the event",
+  leads: "your school's most recent email leads from the LearnWorlds API, shaped like the event",
+  payments: "your school's most recent payments from the LearnWorlds API, shaped like the event",
+  certificates: 'with a course chosen, recent certificates of that course from the LearnWorlds API; without one, an example',
+  sample: 'an example (LearnWorlds cannot list past events of this kind)',
 };
+
+export function testHelp(spec: EventSpec): string {
+  const what = spec.type === '*' ? 'events' : `"${spec.learnworldsName}" events`;
+  return (
+    `When you test this trigger, Zapier shows the last real ${what} LearnWorlds sent your school (kept by the hub for 7 days), ` +
+    `exactly as the Zap will get them, with your filter applied; before the first one arrives, ${FALLBACK_HELP[spec.list]}.`
+  );
+}
 
 export function hubWebhookUrl(env: NodeJS.ProcessEnv = process.env): string {
   const hub = (env.HUB_URL ?? '').trim().replace(/\/+$/, '');
@@ -38,7 +47,7 @@ export function setupHelp(spec: EventSpec): string {
   const box = spec.type === '*' ? '**every event** you want' : `**${spec.learnworldsName}**`;
   return (
     `Set up once per school: in LearnWorlds open **Settings → Developers → Webhooks**, tick ${box}, choose the **New** version ` +
-    `in its version dropdown, and paste ${hubWebhookUrl()} as its URL. ${LIST_HELP[spec.list]}`
+    `in its version dropdown, and paste ${hubWebhookUrl()} as its URL. ${testHelp(spec)}`
   );
 }
 

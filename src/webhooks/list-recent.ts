@@ -5,12 +5,15 @@
  */
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import type { EventSpec, LearnWorldsEventType } from '../catalogue';
-import { matchesFilters } from './filters';
-import { type JsonObject, type JsonValue, isJsonObject } from '../common/json';
-import { type NormalisedItem, normaliseEvent } from './normalise';
+import { filterFacts } from '../../contract';
+import { zapWants } from './filters';
+import { evaluateBody } from './hook-perform';
+import { recentEventsFromHub } from './hub-client';
+import { type JsonObject, type JsonValue, isJsonObject } from '../../contract/json';
+import { type LearnWorldsEnvelope, type NormalisedItem, normaliseEvent } from './normalise';
 import { sampleFor } from './samples';
 import { apiUserToWebhookUser } from '../common/user';
-import { apiUrl } from '../common/school-url';
+import { apiUrl } from '../../contract/school-url';
 
 const RECENT = 3;
 
@@ -38,24 +41,25 @@ const TRIGGER_NAMES: Partial<Record<LearnWorldsEventType, string>> = {
   awardedCertificate: 'certificate_awarded',
 };
 
-function asItem(type: LearnWorldsEventType, data: JsonObject): NormalisedItem {
-  return normaliseEvent({ version: 2, type, trigger: TRIGGER_NAMES[type] ?? null, school_id: null, data });
+/** An API record as the webhook body LearnWorlds would have sent for it. */
+function asEvent(type: LearnWorldsEventType, data: JsonObject): LearnWorldsEnvelope {
+  return { version: 2, type, trigger: TRIGGER_NAMES[type] ?? null, school_id: null, data };
 }
 
-async function fetchRecent(z: ZObject, bundle: Bundle, spec: EventSpec): Promise<NormalisedItem[] | undefined> {
+async function fetchRecent(z: ZObject, bundle: Bundle, spec: EventSpec): Promise<LearnWorldsEnvelope[] | undefined> {
   const type = spec.sampleType;
   switch (spec.list) {
     case 'users':
       return records(await getJson(z, bundle, 'users', { items_per_page: String(RECENT) })).map((user) =>
-        asItem(type, { ip_address: null, user: apiUserToWebhookUser(user) }),
+        asEvent(type, { ip_address: null, user: apiUserToWebhookUser(user) }),
       );
     case 'leads':
-      return records(await getJson(z, bundle, 'leads')).map((lead) => asItem(type, apiUserToWebhookUser(lead)));
+      return records(await getJson(z, bundle, 'leads')).map((lead) => asEvent(type, apiUserToWebhookUser(lead)));
     case 'payments': {
       const params: Record<string, string> = { items_per_page: String(RECENT) };
       if (typeof bundle.inputData.product_id === 'string' && bundle.inputData.product_id) params.product_id = bundle.inputData.product_id;
       const payments = records(await getJson(z, bundle, 'payments', params));
-      return Promise.all(payments.map(async (payment) => asItem(type, { ip_address: null, payment, user: await userById(z, bundle, payment.user_id) })));
+      return Promise.all(payments.map(async (payment) => asEvent(type, { ip_address: null, payment, user: await userById(z, bundle, payment.user_id) })));
     }
     case 'certificates': {
       const courseId = bundle.inputData.course_id;
@@ -64,7 +68,7 @@ async function fetchRecent(z: ZObject, bundle: Bundle, spec: EventSpec): Promise
       return Promise.all(
         certificates.map(async (certificate) => {
           const owner = isJsonObject(certificate.user) ? certificate.user.id : undefined;
-          return asItem(type, { ip_address: null, certificate, user: await userById(z, bundle, owner) });
+          return asEvent(type, { ip_address: null, certificate, user: await userById(z, bundle, owner) });
         }),
       );
     }
@@ -73,7 +77,27 @@ async function fetchRecent(z: ZObject, bundle: Bundle, spec: EventSpec): Promise
   }
 }
 
+/** The school's real recent deliveries, kept by the hub, through the live pipeline. */
+async function fromHub(z: ZObject, bundle: Bundle, spec: EventSpec): Promise<NormalisedItem[]> {
+  const events = await recentEventsFromHub(z, bundle, spec, RECENT);
+  const items: NormalisedItem[] = [];
+  for (const event of events) {
+    const verdict = evaluateBody(spec, { raw: event.body }, bundle.inputData);
+    if (verdict.kind === 'item') items.push(verdict.item);
+  }
+  return items;
+}
+
+/**
+ * performList: the school's last real events of this type as the hub stored them (exactly what
+ * the Zap will get); else recent API records reshaped into events; else the static sample.
+ */
 export async function listRecent(z: ZObject, bundle: Bundle, spec: EventSpec): Promise<NormalisedItem[]> {
-  const items = (await fetchRecent(z, bundle, spec))?.filter((item) => matchesFilters(item, spec.filters, bundle.inputData));
-  return items && items.length > 0 ? items : [sampleFor(spec)];
+  const real = await fromHub(z, bundle, spec);
+  if (real.length > 0) return real;
+  const events = (await fetchRecent(z, bundle, spec)) ?? [];
+  const items = events
+    .filter((event) => zapWants(filterFacts(event.type, event.data), spec.filters, bundle.inputData))
+    .map((event) => normaliseEvent(event));
+  return items.length > 0 ? items : [sampleFor(spec)];
 }

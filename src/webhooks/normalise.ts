@@ -5,11 +5,10 @@
  */
 import { hash } from 'node:crypto';
 import { convertDatesInPlace } from '../common/dates';
-import { type JsonObject, type JsonValue, isJsonObject } from '../common/json';
+import { type JsonObject, type JsonValue, isJsonObject } from '../../contract/json';
 import { normaliseUser } from '../common/user';
+import { FLAT_USER_EVENTS } from '../../contract';
 
-/** Events whose `data` is itself the user (or lead), not a wrapper holding `data.user`. */
-const FLAT_USER_EVENTS: ReadonlySet<string> = new Set(['leadCreated', 'userTagAdded', 'userTagDeleted']);
 const TAG_EVENTS: ReadonlySet<string> = new Set(['userTagAdded', 'userTagDeleted']);
 
 export interface LearnWorldsEnvelope {

@@ -1,8 +1,8 @@
 /** Each trigger's static sample: its vendor example, normalised exactly like a live delivery. */
 import type { EventSpec } from '../catalogue';
-import { isJsonObject } from '../common/json';
+import { isJsonObject } from '../../contract/json';
 import { type NormalisedItem, normaliseEvent } from './normalise';
-import { VENDOR_PAYLOADS } from '../payloads';
+import { VENDOR_PAYLOADS } from '../../contract/payloads';
 
 /** Custom sign-up fields (`cf_*`) differ per school, so a sample must not promise them. */
 function withoutCustomFields(item: NormalisedItem): NormalisedItem {

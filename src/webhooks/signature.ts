@@ -1,36 +1,10 @@
 /**
- * LearnWorlds signs every delivery with a pre-shared value: the header
- * `Learnworlds-Webhook-Signature: v1=<signature shown under Settings → Developers → Webhooks>`.
- * The check compares the whole header value in constant time; nothing is ever logged of it.
+ * The signature check of a delivery as Zapier hands it to a hook perform: the header under any
+ * casing, with or without Zapier's `Http-` prefix, compared whole and in constant time with
+ * `v1=<this connection's webhook secret>` (the format is the contract's). Nothing is ever
+ * logged of either value.
  */
-import { timingSafeEqual } from 'node:crypto';
-
-const HEADER_NAMES = new Set(['learnworlds-webhook-signature', 'http-learnworlds-webhook-signature']);
-
-/** The secret as the admin may paste it ("v1=abc", " abc "), reduced to "abc". */
-export function normaliseWebhookSecret(input: string): string {
-  return input.trim().replace(/^v1=/i, '').trim();
-}
-
-/**
- * LearnWorlds' webhook signatures are long random strings (46 hex characters in its example).
- * A short one is a typo or a guessable value, refused by the connection test and the hub alike.
- */
-export const MIN_WEBHOOK_SECRET_LENGTH = 24;
-
-/** Why a (normalised) webhook secret cannot be used, or undefined when it can. */
-export function webhookSecretProblem(secret: string): string | undefined {
-  if (secret === '') return 'is empty';
-  if (secret.length < MIN_WEBHOOK_SECRET_LENGTH) {
-    return `is too short (${secret.length} characters; LearnWorlds signatures have at least ${MIN_WEBHOOK_SECRET_LENGTH}): copy the whole value from Settings → Developers → Webhooks`;
-  }
-  if (!/^[\x21-\x7e]+$/.test(secret)) return 'must be printable characters without spaces';
-  return undefined;
-}
-
-export function expectedSignature(secret: string): string {
-  return `v1=${normaliseWebhookSecret(secret)}`;
-}
+import { HEADERS, constantTimeEqual, headerSpellings, normaliseWebhookSecret, signatureFor } from '../../contract';
 
 /** A header by name, whatever its casing and whether Zapier prefixed it with `Http-`. */
 export function findHeader(headers: Record<string, unknown> | undefined, names: ReadonlySet<string>): string | undefined {
@@ -43,19 +17,10 @@ export function findHeader(headers: Record<string, unknown> | undefined, names: 
   return undefined;
 }
 
-export function findSignatureHeader(headers: Record<string, unknown> | undefined): string | undefined {
-  return findHeader(headers, HEADER_NAMES);
-}
+const SIGNATURE_HEADERS = headerSpellings(HEADERS.signature);
 
-/** Constant-time equality of two strings (only their lengths may differ in time). */
-export function constantTimeEqual(a: string, b: string): boolean {
-  const ba = Buffer.from(a, 'utf8');
-  const bb = Buffer.from(b, 'utf8');
-  if (ba.length !== bb.length) {
-    timingSafeEqual(bb, bb);
-    return false;
-  }
-  return timingSafeEqual(ba, bb);
+export function findSignatureHeader(headers: Record<string, unknown> | undefined): string | undefined {
+  return findHeader(headers, SIGNATURE_HEADERS);
 }
 
 export type SignatureVerdict = 'valid' | 'missing' | 'invalid';
@@ -63,5 +28,5 @@ export type SignatureVerdict = 'valid' | 'missing' | 'invalid';
 export function verifySignature(headerValue: string | undefined, secret: string): SignatureVerdict {
   if (headerValue === undefined || headerValue.trim() === '') return 'missing';
   if (normaliseWebhookSecret(secret) === '') return 'invalid';
-  return constantTimeEqual(headerValue.trim(), expectedSignature(secret)) ? 'valid' : 'invalid';
+  return constantTimeEqual(headerValue.trim(), signatureFor(secret)) ? 'valid' : 'invalid';
 }

@@ -5,15 +5,18 @@
  */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { HEADERS, HUB_PATHS, filterFacts, isJsonObject, secretFromSignature } from '../../../contract';
 import { tooManyFailures } from '../bearer';
 import { HttpError, errorBody } from '../http-error';
 import { nestsDeeperThan } from '../json-depth';
 import type { RouteDeps } from './deps';
 
-export const INBOUND_PATH = '/v1/learnworlds/webhooks';
+export const INBOUND_PATH = HUB_PATHS.inbound;
 
 /** LearnWorlds bodies nest about 5 levels; far deeper ones crash recursive JSON code downstream. */
 export const MAX_BODY_DEPTH = 32;
+
+const SIGNATURE_HEADER = HEADERS.signature.toLowerCase();
 
 /** Bodies of refused requests up to this size are drained to keep the connection; larger ones close it. */
 const DRAIN_LIMIT_BYTES = 16 * 1024;
@@ -29,9 +32,9 @@ export async function inboundRoutes(app: FastifyInstance, deps: RouteDeps): Prom
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
   const verifySignature = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const header = request.headers['learnworlds-webhook-signature'];
+    const header = request.headers[SIGNATURE_HEADER];
     const value = typeof header === 'string' ? header.trim() : '';
-    const secret = value.startsWith('v1=') ? value.slice(3) : '';
+    const secret = secretFromSignature(value);
     const tenantKey = secret ? box.tenantKey(secret) : '';
     if (tenantKey && tenants.has(tenantKey)) {
       tenantOf.set(request, tenantKey);
@@ -59,7 +62,7 @@ export async function inboundRoutes(app: FastifyInstance, deps: RouteDeps): Prom
       onRequest: verifySignature,
       schema: {
         summary: 'Receive a LearnWorlds webhook (paste this URL into Settings → Developers → Webhooks)',
-        headers: { type: 'object', properties: { 'learnworlds-webhook-signature': { type: 'string' } } },
+        headers: { type: 'object', properties: { [SIGNATURE_HEADER]: { type: 'string' } } },
         response: {
           200: { description: 'A repeat of a delivery accepted within 24 hours: not fanned out again', type: 'object', properties: { status: { type: 'string' } } },
           202: { description: 'Stored durably; fanned out to every matching subscription', type: 'object', properties: { status: { type: 'string' }, deliveries: { type: 'integer' } } },
@@ -85,12 +88,13 @@ export async function inboundRoutes(app: FastifyInstance, deps: RouteDeps): Prom
       } catch {
         throw malformed('the body is not valid JSON');
       }
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw malformed('the body must be a JSON object');
+      if (!isJsonObject(parsed)) throw malformed('the body must be a JSON object');
       if (nestsDeeperThan(body, MAX_BODY_DEPTH)) throw malformed(`the body is nested deeper than ${MAX_BODY_DEPTH} levels`);
-      const type: unknown = 'type' in parsed ? parsed.type : undefined;
+      const type = parsed.type;
       if (typeof type !== 'string' || type.trim() === '') throw malformed('the body has no "type"');
       if (!EVENT_NAME.test(type)) throw malformed('the body\'s "type" is not an event name (a letter, then letters, digits, _ . : or -; at most 100 characters)');
-      const result = await store.accept({ tenantKey, eventType: type, body, bodyHash: createHash('sha256').update(body).digest('hex') });
+      const facts = filterFacts(type, isJsonObject(parsed.data) ? parsed.data : {});
+      const result = await store.accept({ tenantKey, eventType: type, body, bodyHash: createHash('sha256').update(body).digest('hex'), facts });
       if (result.eventId === null) {
         metrics.received.inc({ result: 'duplicate' });
         return reply.code(200).send({ status: 'duplicate' });

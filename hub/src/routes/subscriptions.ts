@@ -1,19 +1,46 @@
-/** The subscription API, called by the Zapier app's performSubscribe / performUnsubscribe. */
+/**
+ * The API the Zapier app calls (bearer HUB_API_KEYS): registering a school at connect, and
+ * subscribing and unsubscribing each Zap.
+ */
 import type { FastifyInstance } from 'fastify';
-import { LEARNWORLDS_EVENT_TYPES } from '../../../src/catalogue';
-import { SchoolUrlError, normaliseSchoolUrl } from '../../../src/common/school-url';
-import { normaliseWebhookSecret, webhookSecretProblem } from '../../../src/webhooks/signature';
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
+import { FILTER_KEYS, HEADERS, HUB_PATHS, LEARNWORLDS_EVENT_TYPES, type RegisterSchoolResponse, normaliseWebhookSecret } from '../../../contract';
 import { requireBearer } from '../bearer';
 import { HttpError, errorBody } from '../http-error';
 import { normaliseTarget, targetRefusal } from '../targets';
+import { checkedSchool, registerTenant } from '../tenants';
 import type { RouteDeps } from './deps';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Printable text: no NUL or other control characters reach a text column. */
 const PRINTABLE = '^[^\\u0000-\\u001f\\u007f]*$';
 
-const subscriptionBody = {
+const school = {
+  school_url: { type: 'string', minLength: 1, maxLength: 300, pattern: PRINTABLE },
+  webhook_secret: { type: 'string', minLength: 1, maxLength: 512 },
+} as const;
+
+const subscribeBody = {
   type: 'object',
+  required: ['event', 'target_url', 'school_url', 'webhook_secret'],
+  additionalProperties: false,
+  properties: {
+    event: { type: 'string', enum: [...LEARNWORLDS_EVENT_TYPES, '*'] },
+    target_url: { type: 'string', minLength: 1, maxLength: 2048, pattern: PRINTABLE },
+    ...school,
+    filters: {
+      type: 'object',
+      maxProperties: FILTER_KEYS.length,
+      propertyNames: { enum: [...FILTER_KEYS] },
+      additionalProperties: { type: 'string', minLength: 1, maxLength: 256, pattern: PRINTABLE },
+    },
+  },
+} as const;
+
+const subscriptionReply = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'event', 'target_url', 'filters', 'created_at'],
   properties: {
     id: { type: 'string', format: 'uuid' },
     event: { type: 'string' },
@@ -23,62 +50,51 @@ const subscriptionBody = {
   },
 } as const;
 
-interface SubscribeBody {
-  event: string;
-  target_url: string;
-  school_url: string;
-  webhook_secret: string;
-  filters?: Record<string, string>;
-}
-
 export async function subscriptionRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
-  const { config, store, box, tenants } = deps;
+  const api = app.withTypeProvider<JsonSchemaToTsProvider>();
+  const { config, store, box } = deps;
   const requireApiKey = requireBearer(config.apiKeys, deps.keyFailures, 'the subscription API is disabled: HUB_API_KEYS is not set');
 
-  app.post<{ Body: SubscribeBody }>(
-    '/v1/subscriptions',
+  api.put(
+    HUB_PATHS.schools,
+    {
+      onRequest: requireApiKey,
+      schema: {
+        summary: "Register a school (the Zapier app's connection test): its deliveries are accepted and stored from now on, before any Zap is on",
+        security: [{ apiKey: [] }],
+        body: { type: 'object', required: ['school_url', 'webhook_secret'], additionalProperties: false, properties: school },
+        response: {
+          200: { type: 'object', additionalProperties: false, required: ['school', 'inbound_path'], properties: { school: { type: 'string' }, inbound_path: { type: 'string' } } },
+          400: errorBody,
+          401: errorBody,
+          429: errorBody,
+        },
+      },
+    },
+    async (request): Promise<RegisterSchoolResponse> => {
+      const { schoolUrl } = await registerTenant(deps, checkedSchool(request.body));
+      request.log.info({ school: new URL(schoolUrl).host }, 'school registered');
+      return { school: new URL(schoolUrl).host, inbound_path: HUB_PATHS.inbound };
+    },
+  );
+
+  api.post(
+    HUB_PATHS.subscriptions,
     {
       onRequest: requireApiKey,
       schema: {
         summary: 'Subscribe a Zap (performSubscribe)',
         security: [{ apiKey: [] }],
-        body: {
-          type: 'object',
-          required: ['event', 'target_url', 'school_url', 'webhook_secret'],
-          additionalProperties: false,
-          properties: {
-            event: { type: 'string', enum: [...LEARNWORLDS_EVENT_TYPES, '*'] },
-            target_url: { type: 'string', minLength: 1, maxLength: 2048, pattern: PRINTABLE },
-            school_url: { type: 'string', minLength: 1, maxLength: 300, pattern: PRINTABLE },
-            webhook_secret: { type: 'string', minLength: 1, maxLength: 512 },
-            filters: {
-              type: 'object',
-              maxProperties: 10,
-              propertyNames: { pattern: '^[a-z][a-z0-9_]{0,63}$' },
-              additionalProperties: { type: 'string', maxLength: 256, pattern: PRINTABLE },
-            },
-          },
-        },
-        response: { 201: subscriptionBody, 400: errorBody, 401: errorBody, 409: errorBody, 429: errorBody },
+        body: subscribeBody,
+        response: { 201: subscriptionReply, 400: errorBody, 401: errorBody, 409: errorBody, 429: errorBody },
       },
     },
     async (request, reply) => {
       const body = request.body;
-      let schoolUrl: string;
-      try {
-        schoolUrl = normaliseSchoolUrl(body.school_url);
-      } catch (error) {
-        if (error instanceof SchoolUrlError) throw new HttpError(400, 'invalid_request', `school_url: ${error.message}`);
-        throw error;
-      }
-      const secret = normaliseWebhookSecret(body.webhook_secret);
-      const problem = webhookSecretProblem(secret);
-      if (problem) throw new HttpError(400, 'invalid_request', `webhook_secret ${problem}`);
+      const school = checkedSchool(body);
       const refusal = targetRefusal(body.target_url, config.allowedTargets);
       if (refusal) throw new HttpError(400, 'invalid_request', refusal);
-      const tenantKey = box.tenantKey(secret);
-      await store.upsertTenant(tenantKey, box.encrypt(secret), schoolUrl);
-      tenants.add(tenantKey);
+      const { tenantKey } = await registerTenant(deps, school);
       const result = await store.createSubscription(
         { tenantKey, event: body.event, targetUrl: normaliseTarget(body.target_url), filters: body.filters ?? {} },
         config.maxSubscriptionsPerSchool,
@@ -91,7 +107,7 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: RouteDeps):
     },
   );
 
-  app.delete<{ Params: { id: string } }>(
+  api.delete(
     '/v1/subscriptions/:id',
     {
       onRequest: requireApiKey,
@@ -99,18 +115,18 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: RouteDeps):
         summary: 'Unsubscribe a Zap (performUnsubscribe)',
         security: [{ apiKey: [] }],
         params: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
-        headers: { type: 'object', properties: { 'x-webhook-secret': { type: 'string' } }, required: ['x-webhook-secret'] },
+        headers: { type: 'object', properties: { [HEADERS.webhookSecret.toLowerCase()]: { type: 'string' } }, required: [HEADERS.webhookSecret.toLowerCase()] },
         response: { 204: { type: 'null', description: 'Removed' }, 400: errorBody, 401: errorBody, 404: errorBody, 429: errorBody },
       },
     },
     async (request, reply) => {
       const { id } = request.params;
-      const secret = normaliseWebhookSecret(String(request.headers['x-webhook-secret'] ?? ''));
+      const secret = normaliseWebhookSecret(String(request.headers[HEADERS.webhookSecret.toLowerCase()] ?? ''));
       if (!secret) throw new HttpError(400, 'invalid_request', 'headers.x-webhook-secret is empty');
       const removed = UUID.test(id) && (await store.deleteSubscription(id, box.tenantKey(secret)));
       if (!removed) throw new HttpError(404, 'not_found', 'no such subscription');
       request.log.info({ subscription: id }, 'subscription removed');
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 }

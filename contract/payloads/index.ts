@@ -7,8 +7,8 @@
  * `payment`, `data.user` and `data.ip_address` were completed the way the productBought
  * example (same payment id, same dates) is shaped. See README.md in this folder.
  */
-import type { LearnWorldsEventType } from '../catalogue';
-import type { JsonObject } from '../common/json';
+import type { LearnWorldsEventType } from '../events';
+import type { JsonObject } from '../json';
 import awardedCertificate from './awardedCertificate.json';
 import courseCompleted from './courseCompleted.json';
 import enrolledFreeCourse from './enrolledFreeCourse.json';

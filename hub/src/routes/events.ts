@@ -1,0 +1,65 @@
+/**
+ * A school's most recent verified deliveries, for a trigger's test in the Zap editor: the app's
+ * key plus the school's webhook secret (a school sees only its own), newest first, bounded.
+ */
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
+import type { FastifyInstance } from 'fastify';
+import { HEADERS, HUB_PATHS, LEARNWORLDS_EVENT_TYPES, MAX_RECENT_EVENTS, type RecentEventsResponse, normaliseWebhookSecret } from '../../../contract';
+import { requireBearer } from '../bearer';
+import { HttpError, errorBody } from '../http-error';
+import type { RouteDeps } from './deps';
+
+const SECRET_HEADER = HEADERS.webhookSecret.toLowerCase();
+
+export async function eventRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
+  const api = app.withTypeProvider<JsonSchemaToTsProvider>();
+  const requireApiKey = requireBearer(deps.config.apiKeys, deps.keyFailures, 'the subscription API is disabled: HUB_API_KEYS is not set');
+  api.get(
+    HUB_PATHS.events,
+    {
+      onRequest: requireApiKey,
+      schema: {
+        summary: "A school's most recent verified deliveries of one event type (or '*'), newest first: what a trigger test shows",
+        security: [{ apiKey: [] }],
+        headers: { type: 'object', properties: { [SECRET_HEADER]: { type: 'string' } }, required: [SECRET_HEADER] },
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['event'],
+          properties: {
+            event: { type: 'string', enum: [...LEARNWORLDS_EVENT_TYPES, '*'] },
+            limit: { type: 'string', pattern: `^(?:[1-9]|10)$`, description: `1 to ${MAX_RECENT_EVENTS}, default 3` },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['data'],
+            properties: {
+              data: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['id', 'event_type', 'received_at', 'body'],
+                  properties: { id: { type: 'string' }, event_type: { type: 'string' }, received_at: { type: 'string' }, body: { type: 'string', description: 'as LearnWorlds sent it' } },
+                },
+              },
+            },
+          },
+          400: errorBody,
+          401: errorBody,
+          429: errorBody,
+        },
+      },
+    },
+    async (request): Promise<RecentEventsResponse> => {
+      const secret = normaliseWebhookSecret(String(request.headers[SECRET_HEADER] ?? ''));
+      if (!secret) throw new HttpError(400, 'invalid_request', 'headers.x-webhook-secret is empty');
+      const limit = Math.min(Number(request.query.limit ?? 3), MAX_RECENT_EVENTS);
+      // An unknown school has no events: the same empty answer, nothing to tell it apart.
+      return { data: await deps.store.recentEvents(deps.box.tenantKey(secret), request.query.event, limit) };
+    },
+  );
+}
