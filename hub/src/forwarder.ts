@@ -5,6 +5,7 @@
  * Uses undici's request API over a keep-alive pool: several times cheaper per call than fetch.
  */
 import { Agent, request as send } from 'undici';
+import { HEADERS } from '../../contract';
 
 export function createForwardAgent(): Agent {
   return new Agent({ keepAliveTimeout: 10_000, connections: 128 });
@@ -43,9 +44,9 @@ export async function forward(request: ForwardRequest, agent: Agent): Promise<Fo
       signal,
       headers: {
         'Content-Type': 'application/json',
-        'Learnworlds-Webhook-Signature': request.signature,
-        'Webhook-Id': request.webhookId,
-        'Webhook-Timestamp': String(Math.floor(Date.now() / 1000)),
+        [HEADERS.signature]: request.signature,
+        [HEADERS.webhookId]: request.webhookId,
+        [HEADERS.webhookTimestamp]: String(Math.floor(Date.now() / 1000)),
         'User-Agent': 'learnworlds-zapier-hub/1',
       },
     });

@@ -1,6 +1,7 @@
 /** Wires the hub together: database, secrets, HTTP server, delivery worker, housekeeping. */
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { HEADERS } from '../../contract';
 import type { HubConfig } from './config';
 import { type Database, openDatabase } from './database';
 import { lockDataDir } from './data-dir-lock';
@@ -29,11 +30,8 @@ export interface HubOptions {
   logger?: boolean | Record<string, unknown>;
 }
 
-export const REDACTED_HEADERS = [
-  'req.headers.authorization',
-  'req.headers["x-webhook-secret"]',
-  'req.headers["learnworlds-webhook-signature"]',
-];
+/** Headers that carry secrets, never logged (pino paths use Node's lowercase names). */
+export const REDACTED_HEADERS = ['authorization', HEADERS.webhookSecret, HEADERS.signature].map((name) => `req.headers["${name.toLowerCase()}"]`);
 
 export async function startHub(config: HubConfig, options: HubOptions = {}): Promise<Hub> {
   const unlock = config.databaseUrl ? () => undefined : lockDataDir(config.dataDir);

@@ -5,6 +5,7 @@
  * picked up again.
  */
 import type { FastifyBaseLogger } from 'fastify';
+import { signatureFor } from '../../contract';
 import type { RetryPolicy } from './config';
 import { type ForwardOutcome, createForwardAgent, forward, nextRetryDelay } from './forwarder';
 import type { HubMetrics } from './metrics';
@@ -121,7 +122,7 @@ export class DeliveryWorker {
     } else {
       let signature: string;
       try {
-        signature = `v1=${this.box.decrypt(delivery.secretEnc)}`;
+        signature = signatureFor(this.box.decrypt(delivery.secretEnc));
       } catch {
         outcome = { kind: 'fail', status: null, error: 'the stored webhook secret cannot be decrypted with HUB_SECRET_KEY' };
         await this.record(delivery, outcome);

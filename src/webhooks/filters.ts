@@ -3,7 +3,7 @@
  * editor), with the contract's meaning (contract/filters.ts): the same check the hub makes
  * before fanning a delivery out, repeated in the perform as defence in depth.
  */
-import { type FilterFacts, type FilterKey, type Filters, matchesFilters } from '../../contract';
+import { type FilterKey, type Filters, type JsonObject, filterFacts, matchesFilters } from '../../contract';
 import type { FilterKind } from '../catalogue';
 
 /** The Zap editor input of each filter kind; also the key the hub stores the filter under. */
@@ -25,6 +25,8 @@ export function chosenFilters(kinds: FilterKind[], inputData: Record<string, unk
   return out;
 }
 
-export function zapWants(facts: FilterFacts, kinds: FilterKind[], inputData: Record<string, unknown>): boolean {
-  return matchesFilters(facts, chosenFilters(kinds, inputData));
+/** Whether this Zap wants the event: its facts are only worked out when a filter was chosen. */
+export function zapWants(type: string, data: JsonObject, kinds: FilterKind[], inputData: Record<string, unknown>): boolean {
+  const filters = chosenFilters(kinds, inputData);
+  return Object.keys(filters).length === 0 || matchesFilters(filterFacts(type, data), filters);
 }

@@ -10,7 +10,6 @@
 import type { Bundle, WebhookTriggerPerform, ZObject } from 'zapier-platform-core';
 import type { EventSpec } from '../catalogue';
 import { firstSighting } from './dedupe';
-import { filterFacts } from '../../contract';
 import { type DeliveryBody, deliveryBody, parseBody } from './delivery';
 import { zapWants } from './filters';
 import { type NormalisedItem, normaliseEvent } from './normalise';
@@ -35,7 +34,7 @@ export function evaluateBody(spec: EventSpec, delivery: DeliveryBody, inputData:
   if (parsed.kind !== 'ok') return parsed.kind === 'legacy' ? parsed : { kind: 'drop', why: parsed.reason };
   const { body } = parsed;
   if (spec.type !== '*' && body.type !== spec.type) return { kind: 'drop', why: `it is a "${body.type}" event, not "${spec.type}"` };
-  if (!zapWants(filterFacts(body.type, body.data), spec.filters, inputData)) return { kind: 'drop', why: 'it does not match the filter chosen for this Zap' };
+  if (!zapWants(body.type, body.data, spec.filters, inputData)) return { kind: 'drop', why: 'it does not match the filter chosen for this Zap' };
   const raw = delivery.raw;
   return { kind: 'item', item: normaliseEvent(body, typeof raw === 'string' && raw !== '' ? raw : undefined) };
 }

@@ -5,7 +5,6 @@
  */
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import type { EventSpec, LearnWorldsEventType } from '../catalogue';
-import { filterFacts } from '../../contract';
 import { zapWants } from './filters';
 import { evaluateBody } from './hook-perform';
 import { recentEventsFromHub } from './hub-client';
@@ -97,7 +96,7 @@ export async function listRecent(z: ZObject, bundle: Bundle, spec: EventSpec): P
   if (real.length > 0) return real;
   const events = (await fetchRecent(z, bundle, spec)) ?? [];
   const items = events
-    .filter((event) => zapWants(filterFacts(event.type, event.data), spec.filters, bundle.inputData))
+    .filter((event) => zapWants(event.type, event.data, spec.filters, bundle.inputData))
     .map((event) => normaliseEvent(event));
   return items.length > 0 ? items : [sampleFor(spec)];
 }
