@@ -127,7 +127,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
   try {
     allowedTargets = parseAllowedTargets(env.HUB_ALLOWED_TARGETS ?? DEFAULT_ALLOWED_TARGETS);
   } catch (error) {
-    throw new ConfigError(`HUB_ALLOWED_TARGETS: ${redactCredentials((error as Error).message)}`);
+    throw new ConfigError(`HUB_ALLOWED_TARGETS: ${redactCredentials(error instanceof Error ? error.message : String(error))}`);
   }
 
   const retry: RetryPolicy = {

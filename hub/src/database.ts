@@ -34,7 +34,7 @@ export class DatabaseError extends Error {
   readonly code: string | undefined;
   constructor(source: unknown, statement?: string) {
     const raw = source instanceof Error ? source : new Error(String(source));
-    const code = (raw as { code?: unknown }).code;
+    const code = 'code' in raw ? raw.code : undefined;
     super(`${statement ? `${statement}: ` : ''}${raw.message}`);
     this.name = 'DatabaseError';
     this.code = typeof code === 'string' ? code : undefined;

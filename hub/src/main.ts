@@ -44,6 +44,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`hub: failed to start: ${(error as Error).message}`);
+  console.error(`hub: failed to start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

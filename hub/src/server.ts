@@ -60,7 +60,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     if (error.validation && error.validation.length > 0) {
       const first = error.validation[0]!;
       const where = `${error.validationContext ?? 'body'}${first.instancePath.replace(/\//g, '.')}`;
-      const allowed = first.keyword === 'enum' ? `: ${(first.params as { allowedValues: string[] }).allowedValues.join(', ')}` : '';
+      const values = first.keyword === 'enum' && 'allowedValues' in first.params ? first.params.allowedValues : undefined;
+      const allowed = Array.isArray(values) ? `: ${values.join(', ')}` : '';
       const what = first.schemaPath.includes('/propertyNames/') ? `has a key that is not allowed (${first.message ?? 'invalid'})` : first.message ?? 'is invalid';
       return reply.code(400).send({ error: 'invalid_request', message: `${where} ${what}${allowed}` });
     }

@@ -43,8 +43,9 @@ export async function getAccessToken(z: ZObject, bundle: Bundle): Promise<{ sess
       skipThrowForStatus: true,
     });
   } catch (error) {
-    if ((error as Error).name === 'RefreshAuthError') throw new z.errors.Error(CREDENTIALS_MESSAGE, 'InvalidCredentials', 401);
-    if ((error as Error).name === 'ThrottledError') throw error;
+    const name = error instanceof Error ? error.name : '';
+    if (name === 'RefreshAuthError') throw new z.errors.Error(CREDENTIALS_MESSAGE, 'InvalidCredentials', 401);
+    if (name === 'ThrottledError') throw error;
     throw new z.errors.Error(`Could not reach ${new URL(origin).host}. ${WRONG_SCHOOL_MESSAGE}`, 'WrongSchoolUrl', 502);
   }
   const token = tokenFrom(response);

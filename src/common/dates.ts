@@ -61,7 +61,7 @@ export function convertDatesInPlace(value: JsonValue): JsonValue {
     } else if (isJsonObject(next)) {
       for (const key in next) {
         if (key === 'fields') continue;
-        const inner = next[key] as JsonValue;
+        const inner = next[key];
         if (DATE_KEYS.has(key)) next[key] = toIsoDate(inner);
         else if (typeof inner === 'object' && inner !== null) pending.push(inner);
       }

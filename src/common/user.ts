@@ -17,7 +17,7 @@ export function normaliseUser(raw: JsonObject): JsonObject {
   let user: JsonObject = raw;
   if (isJsonObject(nested)) {
     user = nested;
-    for (const key in raw) if (key !== 'user' && !(key in user)) user[key] = raw[key] as JsonValue;
+    for (const key in raw) if (key !== 'user' && !(key in user)) user[key] = raw[key];
   }
   // subscriptionUpdated says `utm`; every other event says `utms`.
   if (!isJsonObject(user.utms)) user.utms = isJsonObject(user.utm) ? user.utm : {};

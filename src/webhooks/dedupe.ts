@@ -35,7 +35,7 @@ export async function firstSighting(z: ZObject, bundle: Bundle): Promise<boolean
     // cache refuses the write (rate limit): only a value that is really there makes a repeat.
     return !(await seen());
   } catch (error) {
-    z.console.log(`[learnworlds] delivery dedupe unavailable, letting the delivery through: ${(error as Error).message}`);
+    z.console.log(`[learnworlds] delivery dedupe unavailable, letting the delivery through: ${error instanceof Error ? error.message : String(error)}`);
     return true;
   }
 }

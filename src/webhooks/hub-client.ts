@@ -60,7 +60,7 @@ async function callHub(z: ZObject, request: HttpRequestOptionsWithUrl): Promise<
     return await z.request({ ...request, skipThrowForStatus: true });
   } catch (error) {
     // Session auth turns any 401 into RefreshAuthError; from the hub it means a wrong HUB_API_KEY.
-    if ((error as Error).name === 'RefreshAuthError') {
+    if (error instanceof Error && error.name === 'RefreshAuthError') {
       throw new z.errors.Error('The subscription hub rejected HUB_API_KEY. The publisher must check the key.', 'HubUnauthorized', 401);
     }
     throw error;
