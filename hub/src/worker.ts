@@ -13,6 +13,9 @@ import type { SecretBox } from './secrets';
 import type { ClaimedDelivery, HubStore } from './store';
 import { type TargetRule, targetRefusal } from './targets';
 
+/** How long the loop waits after a wake-up before claiming, to claim for several freed slots at once. */
+const CLAIM_GATHER_MS = 2;
+
 export interface WorkerOptions {
   concurrency: number;
   /** Sends in flight per school in this process. */
@@ -104,6 +107,8 @@ export class DeliveryWorker {
       }
       // Until the next poll; a finished send (a free slot) or a stored event wakes the loop early.
       await this.sleep(this.options.pollIntervalMs);
+      // Let sends finishing together free their slots, so one claim serves several of them.
+      await new Promise((resolve) => setTimeout(resolve, CLAIM_GATHER_MS));
     }
   }
 

@@ -60,9 +60,10 @@ test('sign in, see a hostile body as text, replay a failed delivery, see it deli
   expect(page.url()).toBe(`${hub.url}/admin`); // the key never enters the URL
 
   await page.getByLabel('Status').selectOption('failed');
+  // The filtered list replaces the whole table: wait for it (the failed one only).
+  await page.waitForFunction("document.querySelectorAll('#deliveries tbody tr').length === 1 && document.querySelector('#deliveries tbody tr .badge')?.textContent === 'failed'");
   const row = page.locator('#deliveries tbody tr', { hasText: 'courseCompleted' });
   await row.waitFor();
-  await expect(page.locator('#deliveries tbody tr').count()).resolves.toBe(1);
   await row.getByRole('button', { name: /Details of delivery/ }).click();
   await page.locator('#detail-body').waitFor();
 
