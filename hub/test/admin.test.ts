@@ -130,11 +130,12 @@ describe.each(BACKENDS)('admin API on %s', (backend) => {
     expect((await admin(hub.url, '/v1/admin/subscriptions/00000000-0000-4000-8000-000000000000/replay-failed', 'POST')).status).toBe(404);
     expect((await admin(hub.url, '/v1/admin/deliveries/999999/replay', 'POST')).status).toBe(404);
 
-    // Still pending → 409.
-    broken = true;
+    // Still pending → 409 (the worker is stopped, so the new delivery stays pending).
+    await hub.worker.stop();
     await deliver(hub.inboundUrl, { version: 2, type: 'courseCompleted', data: { n: 9 } });
     const pending = rows((await admin(hub.url, '/v1/admin/deliveries?status=pending')).json);
-    if (pending[0]) expect((await admin(hub.url, `/v1/admin/deliveries/${String(pending[0].id)}/replay`, 'POST')).status).toBe(409);
+    expect(pending).toHaveLength(1);
+    expect((await admin(hub.url, `/v1/admin/deliveries/${String(pending[0]!.id)}/replay`, 'POST')).status).toBe(409);
 
     await sleep(100);
     const actions = logs.lines.filter((l) => l.includes('"admin action"'));

@@ -1,7 +1,7 @@
 /**
- * performList: recent real records from the LearnWorlds API, turned into exactly the item shape
- * a live delivery produces (by building the event body and running the same normaliser). Events
- * the API cannot reproduce fall back to the static sample.
+ * performList: the school's last real events from the hub, through the live pipeline; else
+ * recent records from the LearnWorlds API, turned into the event body a delivery would carry and
+ * run through the same normaliser; else the static sample.
  */
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import type { EventSpec, LearnWorldsEventType } from '../catalogue';
@@ -12,6 +12,7 @@ import { type JsonObject, type JsonValue, isJsonObject } from '../../contract/js
 import { type LearnWorldsEnvelope, type NormalisedItem, normaliseEvent } from './normalise';
 import { sampleFor } from './samples';
 import { apiUserToWebhookUser } from '../common/user';
+import { rows } from '../api/client';
 import { apiUrl } from '../../contract/school-url';
 
 const RECENT = 3;
@@ -22,8 +23,7 @@ async function getJson(z: ZObject, bundle: Bundle, path: string, params: Record<
 }
 
 function records(payload: JsonValue): JsonObject[] {
-  const data = isJsonObject(payload) ? payload.data : payload;
-  return Array.isArray(data) ? data.filter(isJsonObject).slice(0, RECENT) : [];
+  return rows(payload).slice(0, RECENT);
 }
 
 async function userById(z: ZObject, bundle: Bundle, id: JsonValue | undefined): Promise<JsonObject> {
