@@ -4,6 +4,7 @@
  */
 import type { EventSelector } from './events';
 import type { Filters } from './filters';
+import type { HubFacts } from './hub-facts';
 
 export const HUB_PATHS = {
   /** The one URL a school pastes into LearnWorlds. */
@@ -23,6 +24,8 @@ export const HEADERS = {
   webhookTimestamp: 'Webhook-Timestamp',
   /** The school's webhook secret, where the app must prove it knows the school. */
   webhookSecret: 'X-Webhook-Secret',
+  /** What the hub worked out about the event (contract/hub-facts.ts), base64url JSON. */
+  hubFacts: 'Learnworlds-Hub-Facts',
 } as const;
 
 export type HeaderName = (typeof HEADERS)[keyof typeof HEADERS];
@@ -66,6 +69,8 @@ export interface RecentEvent {
   received_at: string;
   /** The body exactly as LearnWorlds sent it. */
   body: string;
+  /** What the hub worked out when it accepted the event: the same facts its deliveries carry. */
+  facts: HubFacts;
 }
 
 export interface RecentEventsResponse {

@@ -10,6 +10,8 @@
  *      any_event; the 17 vendor examples are sent signed, plus another course's completion, one
  *      forged and one repeated delivery: the filtered Zap gets only its course, and the hub
  *      makes no request for the other course;
+ *      a third Zap, Tags Removed filtered to "VIP", gets exactly the one removal of VIP (LearnWorlds
+ *      sends the tags that remain; the hub knows which one went);
  *   5. turn the Zaps off through performUnsubscribe.
  * Exits non-zero on any difference.
  */
@@ -27,7 +29,7 @@ import { VENDOR_PAYLOADS } from '../contract/payloads';
 import App from '../index';
 import { testConnection } from '../src/api/authentication';
 import type { HookTriggerModule } from '../src/webhooks/hook-trigger';
-import { type NormalisedItem, eventId } from '../src/webhooks/normalise';
+import type { NormalisedItem } from '../src/webhooks/normalise';
 import { sampleFor } from '../src/webhooks/samples';
 import { HOOK_TRIGGERS } from '../triggers';
 
@@ -91,6 +93,7 @@ async function main(): Promise<number> {
   const zaps: Zap[] = [
     { name: 'Zap A (course_completed, course "sample-course")', trigger: trigger('course_completed'), inputData: { course_id: 'sample-course' }, received: [], dropped: 0, off: false },
     { name: 'Zap B (any_event)', trigger: trigger('any_event'), inputData: {}, received: [], dropped: 0, off: false },
+    { name: 'Zap C (user_tags_removed, tag "VIP")', trigger: trigger('user_tags_removed'), inputData: { tag: 'VIP' }, received: [], dropped: 0, off: false },
   ];
 
   // The stand-in for hooks.zapier.com: one path per Zap, running the trigger's perform.
@@ -164,7 +167,7 @@ async function main(): Promise<number> {
 
     // 3. Test the trigger: the real event, as the Zap will get it; another trigger shows its sample.
     const tested = await appTester(trigger('course_completed').performList, { authData, inputData: {} });
-    expect(tested.length === 1 && tested[0]?.id === eventId('courseCompleted', {}, first), `course_completed test: expected the real event ${eventId('courseCompleted', {}, first)}, got ${tested.map((i) => i.id).join(', ')}`);
+    expect(tested.length === 1 && tested[0]?.school_id === 'first-event', `course_completed test: expected the real event (school_id first-event), got ${tested.map((i) => String(i.school_id)).join(', ')}`);
     const users = await appTester(trigger('user_updated').performList, { authData, inputData: {} });
     expect(users.length === 1 && users[0]?.id === sampleFor(trigger('user_updated').spec).id, 'user_updated test: expected its sample (no real userUpdated yet), not the course completion');
     console.log(`3. test trigger "Course Completed": the real event ${tested[0]?.id ?? '-'} (school_id ${String(tested[0]?.school_id)}); "New or Updated User" shows its sample\n`);
@@ -185,26 +188,40 @@ async function main(): Promise<number> {
     expect(other.status === 202 && other.json.deliveries === 1, `another course's completion: ${JSON.stringify(other.json)}, expected 1 delivery (Zap B only)`);
     const forged = await post(JSON.stringify(VENDOR_PAYLOADS.courseCompleted), 'v1=forged-signature-000000000000000');
     expect(forged.status === 401, `forged delivery: the hub answered ${forged.status}, expected 401`);
-    const repeat = await post(JSON.stringify(VENDOR_PAYLOADS.courseCompleted), signature);
+    // LearnWorlds retrying the last delivery (no answer reached it): the same body as that user's last event.
+    const repeat = await post(JSON.stringify(otherCourse), signature);
     expect(repeat.status === 200 && repeat.json.status === 'duplicate', `repeated delivery: the hub answered ${repeat.status} ${JSON.stringify(repeat.json)}, expected 200 duplicate`);
+    // A tag removed: LearnWorlds sends the tags that remain; the hub knows which one went.
+    const tagged = (type: 'userTagAdded' | 'userTagDeleted', tags: string[]) =>
+      JSON.stringify({ ...VENDOR_PAYLOADS[type], data: { ...(isJsonObject(VENDOR_PAYLOADS[type].data) ? VENDOR_PAYLOADS[type].data : {}), id: 'demo-user', email: 'ada@example.com', tags } });
+    const added = await post(tagged('userTagAdded', ['learner', 'VIP']), signature);
+    const removed = await post(tagged('userTagDeleted', ['learner']), signature);
+    expect(added.status === 202 && removed.status === 202 && removed.json.deliveries === 2, `tag added then removed: ${JSON.stringify([added.json, removed.json])}, expected the removal to reach Zaps B and C`);
+    console.log(`   demo-user: tags ["learner", "VIP"] (${added.status}), then LearnWorlds sends the tags that remain, ["learner"] (${removed.status}, ${String(removed.json.deliveries)} deliveries: Zap C's "VIP removed" matches)`);
     console.log(`   sent: ${LEARNWORLDS_EVENT_TYPES.length} signed vendor examples (202 each); another course (${other.status}, ${String(other.json.deliveries)} delivery: the filtered Zap is not asked); 1 forged (${forged.status}); 1 repeat (${repeat.status} ${String(repeat.json.status)})\n`);
 
     const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline && (zaps[0]!.received.length < 1 || zaps[1]!.received.length < LEARNWORLDS_EVENT_TYPES.length + 1)) {
+    while (Date.now() < deadline && (zaps[0]!.received.length < 1 || zaps[1]!.received.length < LEARNWORLDS_EVENT_TYPES.length + 3 || zaps[2]!.received.length < 1)) {
       await new Promise((r) => setTimeout(r, 50));
     }
     await new Promise((r) => setTimeout(r, 500)); // anything extra would arrive now
 
     for (const zap of zaps) {
       console.log(`${zap.name} received ${zap.received.length} item(s):`);
-      for (const item of zap.received) console.log(`  ${item.event_type.padEnd(32)} ${item.id}  user ${String(item.user.email ?? '')} (${String(item.user.full_name)})`);
+      for (const item of zap.received) {
+        const change = Array.isArray(item.tags_removed) && item.tags_removed.length > 0 ? `  tags removed: ${item.tags_removed.join(', ')}` : Array.isArray(item.tags_added) && item.tags_added.length > 0 ? `  tags added: ${item.tags_added.join(', ')}` : '';
+        console.log(`  ${item.event_type.padEnd(32)} ${item.id}  user ${String(item.user.email ?? '')} (${String(item.user.full_name)})${change}`);
+      }
     }
-    const [a, b] = zaps as [Zap, Zap];
+    const [a, b, c] = zaps as [Zap, Zap, Zap];
     expect(a.received.length === 1 && a.received[0]?.event_type === 'courseCompleted', `${a.name}: expected exactly one courseCompleted item, got ${a.received.map((i) => i.event_type).join(', ') || 'none'}`);
     expect(a.dropped === 0, `${a.name}: the hub sent it ${a.dropped} delivery(ies) its perform had to drop`);
     const types = b.received.map((i) => i.event_type).sort();
-    const expected = [...LEARNWORLDS_EVENT_TYPES, 'courseCompleted'].sort();
-    expect(JSON.stringify(types) === JSON.stringify(expected), `${b.name}: expected each of the 17 events once plus the other course, got ${types.join(', ')}`);
+    const expected = [...LEARNWORLDS_EVENT_TYPES, 'courseCompleted', 'userTagAdded', 'userTagDeleted'].sort();
+    expect(JSON.stringify(types) === JSON.stringify(expected), `${b.name}: expected each of the 17 events once plus the other course and the two tag changes, got ${types.join(', ')}`);
+    const vip = c.received.map((i) => ({ user: i.user.id, removed: i.tags_removed }));
+    expect(JSON.stringify(vip) === JSON.stringify([{ user: 'demo-user', removed: ['VIP'] }]), `${c.name}: expected exactly demo-user's VIP removal, got ${JSON.stringify(vip)}`);
+    expect(c.dropped === 0, `${c.name}: the hub sent it ${c.dropped} delivery(ies) its perform had to drop`);
 
     // 5. Turn the Zaps off.
     for (const zap of zaps) {

@@ -201,3 +201,34 @@ describe.each(ACTIONS)('%s (%s)', (_key, kind, action) => {
     expect((kind === 'create' ? CreateSchema : SearchSchema).validate(serialised).errors).toEqual([]);
   });
 });
+
+describe('the fields that tell what happened', () => {
+  const triggerOf = (key: string) => HOOK_TRIGGERS.find((m) => m.spec.key === key)!.trigger.operation;
+  const label = (key: string, field: string) => (triggerOf(key).outputFields as Array<{ key: string; label: string }>).find((f) => f.key === field)?.label;
+  const inputs = (key: string) => (triggerOf(key).inputFields as Array<{ key: string; type?: string; default?: string }>).filter((f) => f.type !== 'copy');
+
+  test('tag changes, plans before and after, grants and new users are labelled output fields', () => {
+    expect(label('user_tags_removed', 'tags')).toBe('Tags After the Change');
+    expect(label('user_tags_added', 'tags_added')).toBe('Tags Added');
+    expect(label('user_tags_removed', 'tags_removed')).toBe('Tags Removed');
+    expect(label('user_tags_added', 'tags_change_known')).toBe('Tags Change Known');
+    expect(label('subscription_updated', 'plan__id')).toBe('Previous Plan ID');
+    expect(label('subscription_updated', 'new_plan__name')).toBe('New Plan Name');
+    for (const key of ['product_bought', 'payment_created', 'subscription_payment_paid']) expect(label(key, 'is_manual_grant')).toBe('Is Manual Grant');
+    expect(label('user_updated', 'is_new_user')).toBe('Is New User');
+  });
+
+  test('the new filters are offered where they mean something', () => {
+    expect(inputs('subscription_updated').map((f) => f.key)).toEqual(['product_id', 'previous_product_id']);
+    for (const key of ['product_bought', 'payment_created', 'subscription_payment_paid']) {
+      expect(inputs(key).find((f) => f.key === 'payment_origin')).toMatchObject({ default: 'any', choices: [{ value: 'any' }, { value: 'paid' }, { value: 'manual_grant' }] });
+    }
+    expect(inputs('user_updated')).toEqual([expect.objectContaining({ key: 'only_new_users', type: 'boolean', default: 'false' })]);
+    // Each trigger that LearnWorlds fires in surprising cases says so in its own words.
+    const notes = (key: string) => (triggerOf(key).inputFields as Array<{ key: string; helpText?: string }>).find((f) => f.key === 'what_fires')?.helpText ?? '';
+    expect(notes('product_bought')).toContain('**New Payment**');
+    expect(notes('subscription_canceled')).toContain('not when the user clicks cancel');
+    expect(notes('subscription_trial_started')).toContain('only this trigger');
+    expect(notes('user_updated')).toContain('an admin makes');
+  });
+});

@@ -1,3 +1,4 @@
+import { type HubFacts, encodeHubFacts } from '../contract';
 import { LEARNWORLDS_EVENT_TYPES, type LearnWorldsEventType } from '../src/catalogue';
 import { DATE_KEYS } from '../src/common/dates';
 import { type JsonObject, type JsonValue, isJsonObject } from '../contract/json';
@@ -166,10 +167,69 @@ describe('filters', () => {
     expect(await appTester(byType('userUnenrolledFromProduct').perform, deliveryBundle(payload('userUnenrolledFromProduct'), { inputData: { product_id: 'bundle-new' } }))).toHaveLength(1);
   });
 
-  test('tag filter: the tag list after the change must contain the tag', async () => {
+  const withFacts = (facts: Omit<HubFacts, 'event_id' | 'received_at'>) => ({
+    'Http-Learnworlds-Hub-Facts': encodeHubFacts({ event_id: '41', received_at: '2026-12-01T10:00:00.000Z', ...facts }),
+  });
+
+  test('tag filter on Tags Added: the tag was added by this change (the hub says which), not merely present', async () => {
     const trigger = byType('userTagAdded');
-    expect(await appTester(trigger.perform, deliveryBundle(payload('userTagAdded'), { inputData: { tag: 'Learner' } }))).toHaveLength(1);
-    expect(await appTester(trigger.perform, deliveryBundle(payload('userTagAdded'), { inputData: { tag: 'vip' } }))).toEqual([]);
+    const headers = withFacts({ tags_added: ['learner'], tags_removed: [], tags_change_known: true });
+    const [item] = await appTester(trigger.perform, deliveryBundle(payload('userTagAdded'), { headers, inputData: { tag: ' Learner ' } }));
+    expect(item).toMatchObject({ tags_added: ['learner'], tags_removed: [], tags_change_known: true, tags: ['hi', 'user', 'new', 'learner'] });
+    // The user has "hi", but this change did not add it.
+    expect(await appTester(trigger.perform, deliveryBundle(payload('userTagAdded'), { headers, inputData: { tag: 'hi' } }))).toEqual([]);
+    // No hub facts (change unknown): no tag filter matches; an unfiltered Zap still runs, saying so.
+    expect(await appTester(trigger.perform, deliveryBundle(payload('userTagAdded'), { inputData: { tag: 'learner' } }))).toEqual([]);
+    const [unknown] = await appTester(trigger.perform, deliveryBundle(payload('userTagAdded')));
+    expect(unknown).toMatchObject({ tags_added: [], tags_removed: [], tags_change_known: false });
+  });
+
+  test('tag filter on Tags Removed: the tag was removed by this change, although the list no longer has it', async () => {
+    const trigger = byType('userTagDeleted');
+    const headers = withFacts({ tags_added: [], tags_removed: ['VIP'], tags_change_known: true });
+    const [item] = await appTester(trigger.perform, deliveryBundle(payload('userTagDeleted'), { headers, inputData: { tag: 'vip' } }));
+    expect(item).toMatchObject({ tags_removed: ['VIP'], tags: ['hi', 'user'] });
+    // "hi" is still there: its removal is not what happened.
+    expect(await appTester(trigger.perform, deliveryBundle(payload('userTagDeleted'), { headers, inputData: { tag: 'hi' } }))).toEqual([]);
+  });
+
+  test('payment origin: the vendor example is an admin grant ("Added by admin"), a Stripe payment is paid', async () => {
+    const bought = byType('productBought');
+    const paid = payload('productBought');
+    Object.assign((paid.data as JsonObject).payment as JsonObject, { gateway: 'stripe', transaction_id: 'ch_3Mz' });
+    const run = (body: JsonObject, origin: string) => appTester(bought.perform, deliveryBundle(body, { inputData: { payment_origin: origin } }));
+    expect((await run(payload('productBought'), 'any'))[0]).toMatchObject({ is_manual_grant: true });
+    expect(await run(payload('productBought'), 'paid')).toEqual([]);
+    expect(await run(payload('productBought'), 'manual_grant')).toHaveLength(1);
+    expect((await run(paid, 'paid'))[0]).toMatchObject({ is_manual_grant: false });
+    expect(await run(paid, 'manual_grant')).toEqual([]);
+    // No gateway and no transaction at all: nothing was charged anywhere.
+    const nothing = payload('productBought');
+    Object.assign((nothing.data as JsonObject).payment as JsonObject, { gateway: null, transaction_id: null });
+    expect((await run(nothing, 'any'))[0]).toMatchObject({ is_manual_grant: true });
+    expect((await appTester(byType('subscriptionPaymentPlanBought').perform, deliveryBundle(payload('subscriptionPaymentPlanBought'), { inputData: { payment_origin: 'paid' } })))[0]).toMatchObject({ is_manual_grant: false });
+  });
+
+  test('only new users: the hub says whether the user registered within the hour before it received the event', async () => {
+    const trigger = byType('userUpdated');
+    const run = (isNew: boolean, only: unknown) => appTester(trigger.perform, deliveryBundle(payload('userUpdated'), { headers: withFacts({ is_new_user: isNew }), inputData: { only_new_users: only } }));
+    expect((await run(true, 'true'))[0]).toMatchObject({ is_new_user: true });
+    expect(await run(false, 'true')).toEqual([]);
+    expect(await run(false, true)).toEqual([]);
+    expect((await run(false, 'false'))[0]).toMatchObject({ is_new_user: false });
+  });
+
+  test('Subscription Updated: Product is the plan after the change, Previous Product the plan before', async () => {
+    const trigger = byType('subscriptionUpdated');
+    const data = payload('subscriptionUpdated').data as JsonObject;
+    const before = String((data.plan as JsonObject).id);
+    const after = String((data.new_plan as JsonObject).id);
+    const run = (inputData: Record<string, string>) => appTester(trigger.perform, deliveryBundle(payload('subscriptionUpdated'), { inputData }));
+    expect(await run({ product_id: after })).toHaveLength(1);
+    expect(await run({ product_id: before })).toEqual([]);
+    expect(await run({ previous_product_id: before })).toHaveLength(1);
+    expect(await run({ previous_product_id: after })).toEqual([]);
+    expect(await run({ previous_product_id: before, product_id: after })).toHaveLength(1);
   });
 });
 

@@ -77,6 +77,18 @@ function body(): string {
   return JSON.stringify({ ...completion, data: { ...(isJsonObject(completion.data) ? completion.data : {}), completed_at: 1.7e9 + sequence, sent_at: Date.now() } });
 }
 
+/**
+ * A tag event of one of 1,000 users, each change adding or removing one tag: the hub reads and
+ * writes that user's tag state on the hot path (inbound-plan.ts).
+ */
+const tagAdded = VENDOR_PAYLOADS.userTagAdded;
+function tagBody(): string {
+  sequence += 1;
+  const user = sequence % 1000;
+  const tags = ['learner', ...Array.from({ length: (sequence >> 10) % 4 }, (_, i) => `cohort-${i}`), `step-${sequence}`];
+  return JSON.stringify({ ...tagAdded, data: { ...(isJsonObject(tagAdded.data) ? tagAdded.data : {}), id: `bench-user-${user}`, tags } });
+}
+
 interface LoadResult {
   perSecond: number;
   /** Every answer per second, whatever its status (for forged traffic: 401 and 429). */
@@ -86,7 +98,8 @@ interface LoadResult {
   errors: number;
 }
 
-async function load(url: string, options: { signature?: string; connections?: number; rate?: number } = {}): Promise<LoadResult> {
+async function load(url: string, options: { signature?: string; connections?: number; rate?: number; body?: () => string } = {}): Promise<LoadResult> {
+  const next = options.body ?? body;
   const result = await autocannon({
     url: `${url}/v1/learnworlds/webhooks`,
     method: 'POST',
@@ -94,7 +107,7 @@ async function load(url: string, options: { signature?: string; connections?: nu
     duration: DURATION_S,
     ...(options.rate ? { overallRate: options.rate } : {}),
     headers: { 'content-type': 'application/json', 'learnworlds-webhook-signature': options.signature ?? `v1=${SECRET}` },
-    requests: [{ setupRequest: (req) => ({ ...req, body: body() }) }],
+    requests: [{ setupRequest: (req) => ({ ...req, body: next() }) }],
   });
   return {
     perSecond: result['2xx'] / DURATION_S,
@@ -219,23 +232,26 @@ async function main(): Promise<void> {
 
   console.log(`node ${process.version}; ${CONNECTIONS} connections; ${ROUNDS} interleaved rounds of ${DURATION_S} s; medians\n`);
   const results = new Map<string, Array<Awaited<ReturnType<typeof load>>>>();
+  const TAGS = ', tag events';
+  const rows: Array<{ name: string; server: Server }> = [...servers.map((server) => ({ name: server.name, server })), ...hubs().map((server) => ({ name: `${server.name}${TAGS}`, server }))];
   for (let round = 0; round < ROUNDS; round += 1) {
-    for (const server of servers) {
-      const r = await load(server.url);
-      results.set(server.name, [...(results.get(server.name) ?? []), r]);
+    for (const row of rows) {
+      const r = await load(row.server.url, row.name.endsWith(TAGS) ? { body: tagBody } : {});
+      results.set(row.name, [...(results.get(row.name) ?? []), r]);
       await settle(hubs()); // queued fan-out must not compete with the next run
     }
   }
   const ceiling = median(results.get(servers[0]!.name)!.map((r) => r.perSecond));
-  console.log('1. inbound: accepted deliveries (stored durably with their fan-out rows; 1 subscription)');
-  console.log('server'.padEnd(30) + 'accepted/s'.padStart(12) + 'p50 ms'.padStart(9) + 'p99 ms'.padStart(9) + 'vs ceiling'.padStart(12) + 'vs floor'.padStart(10) + 'errors'.padStart(8));
+  console.log('1. inbound: accepted deliveries (stored durably with their fan-out rows; 1 subscription). Course completions of one user;');
+  console.log('   "tag events": tag changes of 1,000 users (each read and writes the user\'s tag state; no subscription for them)');
+  console.log('server'.padEnd(42) + 'accepted/s'.padStart(12) + 'p50 ms'.padStart(9) + 'p99 ms'.padStart(9) + 'vs ceiling'.padStart(12) + 'vs floor'.padStart(10) + 'errors'.padStart(8));
   const rate = (name: string) => median(results.get(name)!.map((r) => r.perSecond));
-  for (const server of servers) {
-    const rs = results.get(server.name)!;
-    const perSecond = rate(server.name);
-    const floor = server.name.startsWith('hub') ? floors.get(server.name.includes('PostgreSQL') ? 'postgres' : 'embedded') : undefined;
+  for (const { name } of rows) {
+    const rs = results.get(name)!;
+    const perSecond = rate(name);
+    const floor = name.startsWith('hub') ? floors.get(name.includes('PostgreSQL') ? 'postgres' : 'embedded') : undefined;
     console.log(
-      server.name.padEnd(30) +
+      name.padEnd(42) +
         perSecond.toFixed(0).padStart(12) +
         median(rs.map((r) => r.p50)).toFixed(1).padStart(9) +
         median(rs.map((r) => r.p99)).toFixed(1).padStart(9) +

@@ -5,7 +5,7 @@
  * Uses undici's request API over a keep-alive pool: several times cheaper per call than fetch.
  */
 import { Agent, request as send } from 'undici';
-import { HEADERS } from '../../contract';
+import { HEADERS, type HubFacts, encodeHubFacts } from '../../contract';
 
 export function createForwardAgent(): Agent {
   return new Agent({ keepAliveTimeout: 10_000, connections: 128 });
@@ -21,6 +21,8 @@ export interface ForwardRequest {
   body: Buffer;
   signature: string;
   webhookId: string;
+  /** What the hub worked out about the event, for the Zap's perform. */
+  facts: HubFacts;
   timeoutMs: number;
 }
 
@@ -47,6 +49,7 @@ export async function forward(request: ForwardRequest, agent: Agent): Promise<Fo
         [HEADERS.signature]: request.signature,
         [HEADERS.webhookId]: request.webhookId,
         [HEADERS.webhookTimestamp]: String(Math.floor(Date.now() / 1000)),
+        [HEADERS.hubFacts]: encodeHubFacts(request.facts),
         'User-Agent': 'learnworlds-zapier-hub/1',
       },
     });

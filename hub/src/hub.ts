@@ -111,12 +111,14 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
         clearInterval(housekeeping);
         clearInterval(sampler);
         tenants.stop();
+        // No new claims from now on; in-flight deliveries finish; the rest stay in the database.
+        const workerStopped = runningWorker.stop();
         // Stop accepting; idle keep-alive connections close now, in-flight requests finish;
         // whatever is still open at the deadline (a stalled client) is cut.
         const deadline = setTimeout(() => app.server.closeAllConnections(), config.shutdownTimeoutMs);
         await app.close();
         clearTimeout(deadline);
-        await runningWorker.stop(); // in-flight deliveries finish; the rest stay in the database
+        await workerStopped;
         await db.close();
         unlock();
       })();

@@ -1,6 +1,8 @@
 /** Every query the hub runs: tenants, subscriptions, inbound events, and the delivery outbox. */
-import type { FilterFacts, RecentEvent } from '../../contract';
+import { createHash } from 'node:crypto';
+import { type EventFacts, type RecentEvent, eventFactsFrom, eventFactsJson } from '../../contract';
 import type { Database } from './database';
+import { type InboundEvent, type SubjectState, planInbound, stateKey, subjectOf } from './inbound-plan';
 import { MicroBatcher } from './micro-batcher';
 
 export interface Subscription {
@@ -26,21 +28,19 @@ export interface ClaimedDelivery {
   secretEnc: string;
   body: Buffer;
   receivedAt: Date;
+  /** The hub's id of the event, and what it worked out when it accepted it (sent with the delivery). */
+  eventId: string;
+  facts: EventFacts;
 }
 
-export interface InboundItem {
-  tenantKey: string;
-  eventType: string;
+export interface InboundItem extends InboundEvent {
   body: Buffer;
-  bodyHash: string;
-  /** What the event offers each Zap filter (contract/filters.ts): decides the fan-out. */
-  facts: FilterFacts;
 }
 
 export type SubscriptionResult = { kind: 'created'; subscription: Subscription } | { kind: 'limit'; limit: number };
 
 export interface InboundResult {
-  /** null when the body was a repeat within the dedupe window. */
+  /** null when the body was a LearnWorlds retry (the user's last event again, within the window). */
   eventId: string | null;
   deliveries: number;
 }
@@ -50,8 +50,18 @@ export const TENANTS_CHANNEL = 'hub_tenants';
 
 const ms = (param: string) => `(${param}::double precision * interval '1 millisecond')`;
 
+function asDate(value: unknown): Date {
+  return value instanceof Date ? value : new Date(String(value));
+}
+
 function iso(value: unknown): string {
-  return value instanceof Date ? value.toISOString() : new Date(String(value)).toISOString();
+  return asDate(value).toISOString();
+}
+
+/** One advisory lock id per (school, subject), as signed 64-bit integers, distinct and sorted. */
+function sortedLockIds(keys: ReadonlyArray<{ tenantKey: string; subject: string }>): string[] {
+  const ids = new Set(keys.map((k) => createHash('sha256').update(stateKey(k.tenantKey, k.subject)).digest().readBigInt64BE(0)));
+  return [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map(String);
 }
 
 export class HubStore {
@@ -138,65 +148,104 @@ export class HubStore {
   }
 
   /**
-   * Stores verified deliveries and their fan-out rows in one statement per batch (atomic, one
-   * round trip, one commit), skipping bodies identical to one accepted from the same tenant
-   * within the dedupe window. Results are in input order.
+   * Stores verified deliveries and their fan-out rows, one transaction per batch. Each user's
+   * events are taken in commit order: the users' rows are locked (advisory locks, in one sorted
+   * order, so batches in other processes wait instead of deadlocking), their state read, the batch
+   * planned (inbound-plan.ts: retries, tag changes, new users, filter facts) and everything written
+   * in one statement. Results are in input order.
    */
   private async acceptInbound(items: InboundItem[]): Promise<InboundResult[]> {
-    // A repeat inside the same batch is a duplicate of its first occurrence.
-    const firstIndex = new Map<string, number>();
-    const unique: InboundItem[] = [];
-    const slot = items.map((item) => {
-      const key = `${item.tenantKey}:${item.bodyHash}`;
-      const seen = firstIndex.get(key);
-      if (seen !== undefined) return -1;
-      firstIndex.set(key, unique.length);
-      unique.push(item);
-      return unique.length - 1;
-    });
-    const { rows } = await this.db.query<{ ord: number; event_id: string | null; deliveries: number }>(
-      `WITH input AS (
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $6::text[]) WITH ORDINALITY AS i (tenant_key, body_hash, event_type, body_b64, facts, ord)
-       ), claim AS (
-         INSERT INTO inbound_dedupe (tenant_key, body_hash, expires_at)
-         SELECT tenant_key, body_hash, now() + ($5::double precision * interval '1 hour') FROM input
-         ON CONFLICT (tenant_key, body_hash) DO UPDATE SET expires_at = EXCLUDED.expires_at
-           WHERE inbound_dedupe.expires_at < now()
-         RETURNING tenant_key, body_hash
-       ), ev AS (
-         INSERT INTO events (tenant_key, event_type, body, body_hash)
-         SELECT i.tenant_key, i.event_type, decode(i.body_b64, 'base64'), i.body_hash
-         FROM input i JOIN claim c ON c.tenant_key = i.tenant_key AND c.body_hash = i.body_hash
-         RETURNING id, tenant_key, event_type, body_hash
-       ), fan AS (
-         INSERT INTO deliveries (event_id, subscription_id, tenant_key)
-         SELECT ev.id, s.id, ev.tenant_key FROM ev
-         JOIN input i ON i.tenant_key = ev.tenant_key AND i.body_hash = ev.body_hash
-         JOIN subscriptions s ON s.tenant_key = ev.tenant_key AND (s.event = ev.event_type OR s.event = '*')
-         -- A Zap's filters decide (contract/filters.ts): each chosen value, trimmed and lowercased,
-         -- must be among the event's facts for that filter.
-         WHERE NOT EXISTS (
-           SELECT 1 FROM jsonb_each_text(s.filters) f
-           WHERE NOT coalesce((i.facts::jsonb -> f.key) ? lower(btrim(f.value)), false)
+    const subjects = new Map<string, { tenantKey: string; subject: string }>();
+    for (const item of items) {
+      const subject = subjectOf(item);
+      subjects.set(stateKey(item.tenantKey, subject), { tenantKey: item.tenantKey, subject });
+    }
+    const keys = [...subjects.values()];
+    return this.db.transaction(async (tx) => {
+      // PGlite runs one transaction at a time: only PostgreSQL needs the locks.
+      if (this.db.kind === 'postgres') {
+        await tx.query(
+          'SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT k FROM unnest($1::bigint[]) AS k ORDER BY k OFFSET 0) AS sorted',
+          [sortedLockIds(keys)],
+          'hub_lock_subjects',
+        );
+      }
+      const { rows: known } = await tx.query<{ tenant_key: string; subject: string; last_hash: string | null; tags: unknown; db_now: Date }>(
+        `SELECT k.tenant_key, k.subject, l.body_hash AS last_hash, t.tags, now() AS db_now
+         FROM unnest($1::text[], $2::text[]) AS k (tenant_key, subject)
+         LEFT JOIN inbound_last l ON l.tenant_key = k.tenant_key AND l.subject = k.subject AND l.expires_at > now()
+         LEFT JOIN user_tags t ON t.tenant_key = k.tenant_key AND t.user_id = k.subject AND k.subject <> ''`,
+        [keys.map((k) => k.tenantKey), keys.map((k) => k.subject)],
+        'hub_read_subjects',
+      );
+      const state = new Map<string, SubjectState>();
+      for (const row of known) {
+        const tags = Array.isArray(row.tags) ? row.tags.filter((t): t is string => typeof t === 'string') : undefined;
+        state.set(stateKey(row.tenant_key, row.subject), { ...(row.last_hash ? { lastHash: row.last_hash } : {}), ...(tags ? { tags } : {}) });
+      }
+      const receivedAt = known[0] ? asDate(known[0].db_now) : new Date();
+      const plan = planInbound(items, state, receivedAt.getTime());
+      const fresh = items.flatMap((item, index) => {
+        const planned = plan.events[index]!;
+        return planned.duplicate ? [] : [{ item, index, facts: planned.facts, filterFacts: planned.filterFacts }];
+      });
+      const results: InboundResult[] = items.map(() => ({ eventId: null, deliveries: 0 }));
+      if (fresh.length === 0) return results;
+      const { rows } = await tx.query<{ ord: number; event_id: string; deliveries: number }>(
+        `WITH input AS (
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+             WITH ORDINALITY AS i (tenant_key, body_hash, event_type, body_b64, facts, filter_facts, ord)
+         ), ids AS (
+           SELECT ord, nextval('events_id_seq') AS id FROM input
+         ), ev AS (
+           INSERT INTO events (id, tenant_key, event_type, body, body_hash, facts, received_at)
+           SELECT ids.id, i.tenant_key, i.event_type, decode(i.body_b64, 'base64'), i.body_hash, i.facts::jsonb, now()
+           FROM input i JOIN ids ON ids.ord = i.ord
+           RETURNING id
+         ), fan AS (
+           INSERT INTO deliveries (event_id, subscription_id, tenant_key)
+           SELECT ids.id, s.id, i.tenant_key FROM input i JOIN ids ON ids.ord = i.ord
+           JOIN subscriptions s ON s.tenant_key = i.tenant_key AND (s.event = i.event_type OR s.event = '*')
+           -- A Zap's filters decide (contract/filters.ts): each chosen value, trimmed and lowercased,
+           -- must be among the event's facts for that filter.
+           WHERE NOT EXISTS (
+             SELECT 1 FROM jsonb_each_text(s.filters) f
+             WHERE NOT coalesce((i.filter_facts::jsonb -> f.key) ? lower(btrim(f.value)), false)
+           )
+           RETURNING event_id
+         ), last AS (
+           INSERT INTO inbound_last (tenant_key, subject, body_hash, expires_at)
+           SELECT tenant_key, subject, body_hash, now() + ($9::double precision * interval '1 hour')
+           FROM unnest($7::text[], $8::text[], $10::text[]) AS l (tenant_key, subject, body_hash)
+           ON CONFLICT (tenant_key, subject) DO UPDATE SET body_hash = EXCLUDED.body_hash, expires_at = EXCLUDED.expires_at
+         ), tags AS (
+           INSERT INTO user_tags (tenant_key, user_id, tags)
+           SELECT tenant_key, user_id, tags::jsonb FROM unnest($11::text[], $12::text[], $13::text[]) AS t (tenant_key, user_id, tags)
+           ON CONFLICT (tenant_key, user_id) DO UPDATE SET tags = EXCLUDED.tags, updated_at = now()
          )
-         RETURNING event_id
-       )
-       SELECT i.ord::int AS ord, ev.id::text AS event_id,
-              (SELECT count(*) FROM fan WHERE fan.event_id = ev.id)::int AS deliveries
-       FROM input i LEFT JOIN ev ON ev.tenant_key = i.tenant_key AND ev.body_hash = i.body_hash
-       ORDER BY i.ord`,
-      [
-        unique.map((i) => i.tenantKey),
-        unique.map((i) => i.bodyHash),
-        unique.map((i) => i.eventType),
-        unique.map((i) => i.body.toString('base64')),
-        this.options.dedupeWindowHours,
-        unique.map((i) => JSON.stringify(i.facts)),
-      ],
-      'hub_accept_inbound',
-    );
-    const results = rows.map((r) => ({ eventId: r.event_id, deliveries: r.event_id === null ? 0 : Number(r.deliveries) }));
-    return slot.map((index) => (index === -1 ? { eventId: null, deliveries: 0 } : results[index]!));
+         SELECT ids.ord::int AS ord, ids.id::text AS event_id,
+                (SELECT count(*) FROM fan WHERE fan.event_id = ids.id)::int AS deliveries
+         FROM ids ORDER BY ids.ord`,
+        [
+          fresh.map((f) => f.item.tenantKey),
+          fresh.map((f) => f.item.bodyHash),
+          fresh.map((f) => f.item.eventType),
+          fresh.map((f) => f.item.body.toString('base64')),
+          fresh.map((f) => JSON.stringify(eventFactsJson(f.facts))),
+          fresh.map((f) => JSON.stringify(f.filterFacts)),
+          plan.lastHashes.map((l) => l.tenantKey),
+          plan.lastHashes.map((l) => l.subject),
+          this.options.dedupeWindowHours,
+          plan.lastHashes.map((l) => l.bodyHash),
+          plan.tags.map((t) => t.tenantKey),
+          plan.tags.map((t) => t.userId),
+          plan.tags.map((t) => JSON.stringify(t.tags)),
+        ],
+        'hub_accept_inbound',
+      );
+      for (const row of rows) results[fresh[Number(row.ord) - 1]!.index] = { eventId: row.event_id, deliveries: Number(row.deliveries) };
+      return results;
+    });
   }
 
   /**
@@ -217,6 +266,8 @@ export class HubStore {
       secret_enc: string;
       body: Uint8Array;
       received_at: Date;
+      event_id: string;
+      facts: unknown;
     }>(
       `WITH busy AS (
          SELECT * FROM unnest($3::text[], $4::int[]) AS b (tenant_key, n)
@@ -239,7 +290,7 @@ export class HubStore {
          RETURNING d.id, d.webhook_id, d.attempts, d.round_start, d.tenant_key, d.event_id, d.subscription_id
        )
        SELECT c.id::text AS id, c.webhook_id::text AS webhook_id, c.attempts, c.round_start, c.tenant_key, c.subscription_id::text AS subscription_id,
-              s.target_url, t.secret_enc, e.body, e.received_at
+              s.target_url, t.secret_enc, e.body, e.received_at, e.id::text AS event_id, e.facts
        FROM claimed c
        JOIN events e ON e.id = c.event_id
        JOIN subscriptions s ON s.id = c.subscription_id
@@ -258,7 +309,9 @@ export class HubStore {
       targetUrl: r.target_url,
       secretEnc: r.secret_enc,
       body: Buffer.from(r.body),
-      receivedAt: r.received_at instanceof Date ? r.received_at : new Date(String(r.received_at)),
+      receivedAt: asDate(r.received_at),
+      eventId: r.event_id,
+      facts: eventFactsFrom(r.facts),
     }));
   }
 
@@ -314,13 +367,16 @@ export class HubStore {
 
   /** A school's most recent verified deliveries of one type (or '*': all), newest first. */
   async recentEvents(tenantKey: string, eventType: string, limit: number): Promise<RecentEvent[]> {
-    const { rows } = await this.db.query<{ id: string; event_type: string; received_at: Date; body: Uint8Array }>(
-      `SELECT id::text AS id, event_type, received_at, body FROM events
+    const { rows } = await this.db.query<{ id: string; event_type: string; received_at: Date; body: Uint8Array; facts: unknown }>(
+      `SELECT id::text AS id, event_type, received_at, body, facts FROM events
        WHERE tenant_key = $1 AND ($2 = '*' OR event_type = $2)
        ORDER BY received_at DESC, id DESC LIMIT $3`,
       [tenantKey, eventType, limit],
     );
-    return rows.map((r) => ({ id: r.id, event_type: r.event_type, received_at: iso(r.received_at), body: Buffer.from(r.body).toString('utf8') }));
+    return rows.map((r) => {
+      const receivedAt = iso(r.received_at);
+      return { id: r.id, event_type: r.event_type, received_at: receivedAt, body: Buffer.from(r.body).toString('utf8'), facts: { event_id: r.id, received_at: receivedAt, ...eventFactsFrom(r.facts) } };
+    });
   }
 
   async queueDepth(): Promise<number> {
@@ -328,9 +384,9 @@ export class HubStore {
     return Number(rows[0]?.n ?? 0);
   }
 
-  /** Forgets expired dedupe keys, and finished events older than the retention. */
+  /** Forgets expired repeat keys, and finished events older than the retention (the users' tags are kept). */
   async cleanup(retentionDays: number): Promise<void> {
-    await this.db.query('DELETE FROM inbound_dedupe WHERE expires_at < now()');
+    await this.db.query('DELETE FROM inbound_last WHERE expires_at < now()');
     await this.db.query(
       `DELETE FROM events e WHERE e.received_at < now() - ($1::double precision * interval '1 day')
        AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.status = 'pending')`,

@@ -134,7 +134,14 @@ export class DeliveryWorker {
         return;
       }
       outcome = await forward(
-        { url: delivery.targetUrl, body: delivery.body, signature, webhookId: delivery.webhookId, timeoutMs: this.options.deliveryTimeoutMs },
+        {
+          url: delivery.targetUrl,
+          body: delivery.body,
+          signature,
+          webhookId: delivery.webhookId,
+          facts: { event_id: delivery.eventId, received_at: delivery.receivedAt.toISOString(), ...delivery.facts },
+          timeoutMs: this.options.deliveryTimeoutMs,
+        },
         this.agent,
       );
     }

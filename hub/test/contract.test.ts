@@ -197,7 +197,8 @@ describe.each(BACKENDS)('hub contract on %s', (backend) => {
     const { hub } = await testHub(backend);
     await subscribe(hub.url, { event: '*', target_url: 'https://hooks.zapier.com/hooks/standard/1/x/' });
     await deliver(hub.inboundUrl, courseCompleted);
-    for (const table of ['tenants', 'subscriptions', 'events', 'hub_settings', 'inbound_dedupe']) {
+    await deliver(hub.inboundUrl, VENDOR_PAYLOADS.userTagAdded);
+    for (const table of ['tenants', 'subscriptions', 'events', 'hub_settings', 'inbound_last', 'user_tags']) {
       const { rows } = await hub.db.query(`SELECT * FROM ${table}`);
       expect({ table, dump: JSON.stringify(rows) }).toEqual({ table, dump: expect.not.stringContaining(WEBHOOK_SECRET) });
     }

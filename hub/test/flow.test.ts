@@ -5,7 +5,7 @@
  */
 import nock from 'nock';
 import { createAppTester } from 'zapier-platform-core';
-import { HUB_PATHS, filterFacts, isJsonObject, matchesFilters } from '../../contract';
+import { HUB_PATHS, encodeHubFacts, isJsonObject } from '../../contract';
 import { VENDOR_PAYLOADS } from '../../contract/payloads';
 import App from '../../index';
 import { testConnection } from '../../src/api/authentication';
@@ -66,21 +66,29 @@ describe.each(BACKENDS)('the Zap editor on real data (%s)', (backend) => {
     await deliver(hub.inboundUrl, withCourse('elsewhere'), `v1=${OTHER_SECRET}`);
 
     const completed = await appTester(trigger('course_completed').performList, { authData, inputData: {} });
-    expect(completed.map((i) => i.id)).toEqual([eventId('courseCompleted', {}, newer), eventId('courseCompleted', {}, course)]);
-    // Exactly what the live perform makes of the same bytes.
+    const courses = (items: Array<Record<string, unknown>>) => items.map((i) => (isJsonObject(i.course) ? i.course.id : undefined));
+    expect(courses(completed)).toEqual(['newer-course', 'sample-course']);
+    // Exactly what the live perform makes of the same bytes and the same hub facts.
+    const stored = (await hub.store.recentEvents((await hub.store.tenantKeys())[0]!, 'courseCompleted', 3)).find((e) => e.body === course)!;
     expect(completed[1]).toEqual(
       (await appTester(trigger('course_completed').perform, {
         authData,
         inputData: {},
         cleanedRequest: JSON.parse(course),
-        rawRequest: { method: 'POST', querystring: '', headers: { 'Http-Learnworlds-Webhook-Signature': `v1=${WEBHOOK_SECRET}` }, content: course },
+        rawRequest: {
+          method: 'POST',
+          querystring: '',
+          headers: { 'Http-Learnworlds-Webhook-Signature': `v1=${WEBHOOK_SECRET}`, 'Http-Learnworlds-Hub-Facts': encodeHubFacts(stored.facts) },
+          content: course,
+        },
         subscribeData: { id: `perform-${backend}` },
       }))[0],
     );
+    expect(completed[1]!.id).toBe(eventId('courseCompleted', {}, course, stored.id));
     const filtered = await appTester(trigger('course_completed').performList, { authData, inputData: { course_id: 'sample-course' } });
-    expect(filtered.map((i) => i.id)).toEqual([eventId('courseCompleted', {}, course)]);
+    expect(courses(filtered)).toEqual(['sample-course']);
     const users = await appTester(trigger('user_updated').performList, { authData, inputData: {} });
-    expect(users.map((i) => i.id)).toEqual([eventId('userUpdated', {}, user)]);
+    expect(users.map((i) => i.event_type)).toEqual(['userUpdated']);
     const any = await appTester(trigger('any_event').performList, { authData, inputData: {} });
     expect(any.map((i) => i.event_type)).toEqual(['courseCompleted', 'userUpdated', 'courseCompleted']);
     // No real event of this type yet: the API (here: no records), then the sample.
@@ -101,35 +109,12 @@ describe.each(BACKENDS)('the Zap editor on real data (%s)', (backend) => {
 
     expect((await deliver(hub.inboundUrl, VENDOR_PAYLOADS.courseCompleted)).json).toEqual({ status: 'accepted', deliveries: 2 });
     expect((await deliver(hub.inboundUrl, withCourse('other-course'))).json).toEqual({ status: 'accepted', deliveries: 1 });
-    expect((await deliver(hub.inboundUrl, VENDOR_PAYLOADS.userTagAdded)).json).toEqual({ status: 'accepted', deliveries: 1 });
+    // The hub has never seen this user's tags: whether "learner" was just added is unknown, so no request.
+    expect((await deliver(hub.inboundUrl, VENDOR_PAYLOADS.userTagAdded)).json).toEqual({ status: 'accepted', deliveries: 0 });
     expect((await deliver(hub.inboundUrl, VENDOR_PAYLOADS.productBought)).json).toEqual({ status: 'accepted', deliveries: 1 });
-    await waitFor(() => receiver.requests.length === 5, 10000, 'five deliveries');
-    expect(receiver.requests.map((r) => r.path).sort()).toEqual(['/any-course', '/any-course', '/course-a', '/learner-tag', '/webex']);
+    await waitFor(() => receiver.requests.length === 4, 10000, 'four deliveries');
+    expect(receiver.requests.map((r) => r.path).sort()).toEqual(['/any-course', '/any-course', '/course-a', '/webex']);
     expect(receiver.to('/course-a')[0]!.body.toString()).toBe(JSON.stringify(VENDOR_PAYLOADS.courseCompleted));
-  });
-
-  test('the hub and the perform agree on every filter, for every vendor example', async () => {
-    const { hub } = await testHub(backend);
-    const types = Object.keys(VENDOR_PAYLOADS) as Array<keyof typeof VENDOR_PAYLOADS>;
-    const cases: Array<{ type: string; key: string; value: string }> = [];
-    for (const type of types) {
-      const payload = VENDOR_PAYLOADS[type];
-      const facts = filterFacts(type, isJsonObject(payload.data) ? payload.data : {});
-      for (const [key, values] of Object.entries(facts)) {
-        for (const value of [...values.slice(0, 1).map((v) => v.toUpperCase()), 'no-such-value']) cases.push({ type, key, value });
-      }
-    }
-    for (const [n, c] of cases.entries()) {
-      const answer = await subscribe(hub.url, { event: c.type, target_url: `https://hooks.zapier.com/hooks/parity/${n}/`, filters: { [c.key]: c.value } });
-      expect(answer.status).toBe(201);
-    }
-    for (const type of types) {
-      const payload = VENDOR_PAYLOADS[type];
-      const facts = filterFacts(type, isJsonObject(payload.data) ? payload.data : {});
-      const expected = cases.filter((c) => c.type === type && matchesFilters(facts, { [c.key]: c.value })).length;
-      expect({ type, answer: (await deliver(hub.inboundUrl, payload)).json }).toEqual({ type, answer: { status: 'accepted', deliveries: expected } });
-    }
-    expect(cases.length).toBeGreaterThan(40);
   });
 });
 
@@ -151,7 +136,9 @@ describe('registration and recent events: the contract', () => {
     const mine = await events(WEBHOOK_SECRET);
     expect(mine.status).toBe(200);
     const body = (await mine.json()) as { data: Array<Record<string, unknown>> };
-    expect(body.data).toEqual([{ id: expect.any(String), event_type: 'courseCompleted', received_at: expect.any(String), body: JSON.stringify(VENDOR_PAYLOADS.courseCompleted) }]);
+    expect(body.data).toEqual([
+      { id: expect.any(String), event_type: 'courseCompleted', received_at: expect.any(String), body: JSON.stringify(VENDOR_PAYLOADS.courseCompleted), facts: { event_id: body.data[0]!.id, received_at: body.data[0]!.received_at } },
+    ]);
     expect(await (await events(OTHER_SECRET)).json()).toEqual({ data: [] });
     expect((await events(null)).status).toBe(400);
     expect((await events(WEBHOOK_SECRET, 'event=courseCompleted', 'wrong-key-0123456789')).status).toBe(401);

@@ -99,10 +99,29 @@ export class Receiver {
   readonly requests: ReceivedRequest[] = [];
   private server?: Server;
   private readonly counts = new Map<string, number>();
+  /** Requests held unanswered (see hold()), in arrival order. */
+  private readonly held: Array<() => void> = [];
+  private holding = false;
   constructor(private responder: Responder = () => 200) {}
 
   respondWith(responder: Responder): void {
     this.responder = responder;
+  }
+
+  /** From now on, requests are received but not answered until release(): a send stays in flight as long as a test needs. */
+  hold(): void {
+    this.holding = true;
+  }
+
+  /** How many requests are held unanswered now. */
+  get heldCount(): number {
+    return this.held.length;
+  }
+
+  /** Answers every held request (by the responder) and stops holding. */
+  release(): void {
+    this.holding = false;
+    for (const answer of this.held.splice(0)) answer();
   }
 
   async start(): Promise<this> {
@@ -114,10 +133,14 @@ export class Receiver {
         this.requests.push(received);
         const nth = (this.counts.get(received.path) ?? 0) + 1;
         this.counts.set(received.path, nth);
-        const answer = this.responder(received, nth);
-        if (answer === 'hang') return;
-        const { status, delayMs = 0, headers = {} } = typeof answer === 'number' ? { status: answer } : answer;
-        setTimeout(() => res.writeHead(status, headers).end('{}'), delayMs);
+        const respond = () => {
+          const answer = this.responder(received, nth);
+          if (answer === 'hang') return;
+          const { status, delayMs = 0, headers = {} } = typeof answer === 'number' ? { status: answer } : answer;
+          setTimeout(() => res.writeHead(status, headers).end('{}'), delayMs);
+        };
+        if (this.holding) this.held.push(respond);
+        else respond();
       });
     });
     this.server.keepAliveTimeout = 1000;
@@ -222,4 +245,19 @@ export class HubProcess {
       child.kill(signal);
     });
   }
+}
+
+/** A request the hub forwarded, as Zapier hands it to a hook perform: `Http-` headers, the raw and the parsed body. */
+export function asZapierHook(request: ReceivedRequest): {
+  cleanedRequest: unknown;
+  rawRequest: { method: 'POST'; querystring: string; headers: Record<string, string>; content: string };
+} {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    const camel = name.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('-');
+    headers[/^content-(type|length)$/i.test(name) ? camel : `Http-${camel}`] = String(value);
+  }
+  const content = request.body.toString('utf8');
+  const parsed: unknown = JSON.parse(content);
+  return { cleanedRequest: typeof parsed === 'object' && parsed !== null ? { ...parsed, querystring: {} } : parsed, rawRequest: { method: 'POST', querystring: '', headers, content } };
 }

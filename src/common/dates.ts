@@ -4,6 +4,7 @@
  * `2021-11-18T11:40:26.533Z`.
  */
 import { type JsonValue, isJsonObject } from '../../contract/json';
+import { epochMs } from '../../contract/time';
 
 /** Keys whose values are points in time wherever they appear in a payload. */
 export const DATE_KEYS: ReadonlySet<string> = new Set([
@@ -23,16 +24,12 @@ export const DATE_KEYS: ReadonlySet<string> = new Set([
 ]);
 
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/;
-/** Epoch values above this are milliseconds (year 5138 in seconds). */
-const MS_THRESHOLD = 1e11;
-
 /** The largest time a JavaScript Date can hold (±8.64e15 ms from the epoch). */
 const MAX_DATE_MS = 8.64e15;
 
 /** ISO string for an epoch in seconds (or milliseconds); undefined when no Date can hold it. */
 export function epochToIso(epoch: number): string | undefined {
-  // Whole microseconds first, so 1637235626.53355 (stored as ...53354999) floors to .533.
-  const ms = epoch > MS_THRESHOLD ? Math.floor(epoch) : Math.floor(Math.round(epoch * 1e6) / 1e3);
+  const ms = epochMs(epoch);
   if (!Number.isFinite(ms) || Math.abs(ms) > MAX_DATE_MS) return undefined;
   return new Date(ms).toISOString();
 }

@@ -31,8 +31,28 @@ const WORDS: Record<string, string> = {
   lw: 'LearnWorlds',
 };
 
-/** "user__utms__fc_source" → "User UTM First-Click Source"; "afterPurchase" → "After Purchase". */
+/** Keys whose generic label would mislead: the whole key, or its first segment. */
+const LABELS: Record<string, string> = {
+  tags: 'Tags After the Change',
+  tags_text: 'Tags After the Change (Text)',
+};
+const FIRST_SEGMENT_LABELS: Record<string, string> = {
+  // Subscription Updated: the plan before the change, and the one after.
+  plan: 'Previous Plan',
+  new_plan: 'New Plan',
+};
+
+/** "user__utms__fc_source" → "User UTM First-Click Source"; "afterPurchase" → "After Purchase"; "plan__name" → "Previous Plan Name". */
 export function labelFor(key: string): string {
+  const fixed = LABELS[key];
+  if (fixed) return fixed;
+  const [first = '', ...rest] = key.split('__');
+  const prefix = FIRST_SEGMENT_LABELS[first];
+  if (prefix && rest.length > 0) return `${prefix} ${wordsOf(rest.join('__'))}`;
+  return wordsOf(key);
+}
+
+function wordsOf(key: string): string {
   return key
     .split('__')
     .flatMap((segment) => segment.replace(/([a-z0-9])([A-Z])/g, '$1_$2').split('_'))

@@ -8,12 +8,15 @@
  * message, and repeated errors can turn the Zap off.
  */
 import type { Bundle, WebhookTriggerPerform, ZObject } from 'zapier-platform-core';
+import { HEADERS, type HubFacts, decodeHubFacts, headerSpellings } from '../../contract';
 import type { EventSpec } from '../catalogue';
 import { firstSighting } from './dedupe';
 import { type DeliveryBody, deliveryBody, parseBody } from './delivery';
 import { zapWants } from './filters';
 import { type NormalisedItem, normaliseEvent } from './normalise';
-import { findSignatureHeader, verifySignature } from './signature';
+import { findHeader, findSignatureHeader, verifySignature } from './signature';
+
+const HUB_FACTS_HEADERS = headerSpellings(HEADERS.hubFacts);
 
 export type DeliveryVerdict = { kind: 'item'; item: NormalisedItem } | { kind: 'drop'; why: string } | { kind: 'legacy' };
 
@@ -29,14 +32,14 @@ export function legacyPayloadMessage(learnworldsName: string): string {
  * live delivery and a trigger test of a real event stored by the hub both go through this, so
  * the test item is exactly what the Zap will get.
  */
-export function evaluateBody(spec: EventSpec, delivery: DeliveryBody, inputData: Record<string, unknown>): DeliveryVerdict {
+export function evaluateBody(spec: EventSpec, delivery: DeliveryBody, inputData: Record<string, unknown>, facts?: HubFacts): DeliveryVerdict {
   const parsed = parseBody(delivery);
   if (parsed.kind !== 'ok') return parsed.kind === 'legacy' ? parsed : { kind: 'drop', why: parsed.reason };
   const { body } = parsed;
   if (spec.type !== '*' && body.type !== spec.type) return { kind: 'drop', why: `it is a "${body.type}" event, not "${spec.type}"` };
-  if (!zapWants(body.type, body.data, spec.filters, inputData)) return { kind: 'drop', why: 'it does not match the filter chosen for this Zap' };
+  if (!zapWants(body.type, body.data, facts, spec.filters, inputData)) return { kind: 'drop', why: 'it does not match the filter chosen for this Zap' };
   const raw = delivery.raw;
-  return { kind: 'item', item: normaliseEvent(body, typeof raw === 'string' && raw !== '' ? raw : undefined) };
+  return { kind: 'item', item: normaliseEvent(body, typeof raw === 'string' && raw !== '' ? raw : undefined, facts) };
 }
 
 /** Signature, then evaluateBody: one live delivery; no I/O. */
@@ -44,7 +47,7 @@ export function evaluateDelivery(spec: EventSpec, bundle: Bundle): DeliveryVerdi
   const verdict = verifySignature(findSignatureHeader(bundle.rawRequest?.headers), bundle.authData.webhook_secret ?? '');
   if (verdict === 'missing') return { kind: 'drop', why: 'the Learnworlds-Webhook-Signature header is missing' };
   if (verdict === 'invalid') return { kind: 'drop', why: 'the Learnworlds-Webhook-Signature header does not match the webhook signature of this connection' };
-  return evaluateBody(spec, deliveryBody(bundle), bundle.inputData);
+  return evaluateBody(spec, deliveryBody(bundle), bundle.inputData, decodeHubFacts(findHeader(bundle.rawRequest?.headers, HUB_FACTS_HEADERS)));
 }
 
 /**

@@ -3,7 +3,7 @@
  * hub subscription, performList, filters, sample and labelled output fields.
  */
 import { type Bundle, type ZObject, defineTrigger } from 'zapier-platform-core';
-import { type EventSpec, type FilterKind, specByKey } from '../catalogue';
+import { EVENT_NOTES, type EventSpec, type FilterKind, specByKey } from '../catalogue';
 import { FILTER_INPUT_KEYS } from './filters';
 import { subscribeToHub, unsubscribeFromHub } from './hub-client';
 import { makeHookPerform } from './hook-perform';
@@ -11,15 +11,55 @@ import { listRecent } from './list-recent';
 import { outputFieldsFor } from '../common/output-fields';
 import { sampleFor } from './samples';
 
-const FILTER_FIELDS: Record<FilterKind, { label: string; dynamic?: string; helpText: string }> = {
-  course: { label: 'Course', dynamic: 'course_list.id.title', helpText: 'Only run for this course. Leave empty to run for every course.' },
-  learning_program: { label: 'Learning Program', dynamic: 'learning_program_list.id.title', helpText: 'Only run for this learning program. Leave empty to run for every learning program.' },
-  product: { label: 'Product', dynamic: 'product_list.id.title', helpText: 'Only run for this course, bundle or subscription plan. Leave empty to run for every product.' },
-  tag: {
-    label: 'Tag',
-    helpText: "Only run when the user's tags, after the change, include this tag. LearnWorlds sends the user's full tag list, not just the tags that changed.",
-  },
-};
+type FilterField = { label: string; helpText: string; dynamic?: string; type?: 'boolean'; default?: string; choices?: Array<{ value: string; label: string; sample: string }> };
+
+const UNKNOWN_CHANGE =
+  "The first time the hub sees a user (for example just after it was set up) it cannot know what changed: **Tags Change Known** is false, both lists are empty, and a Zap with a tag chosen does not run";
+
+/** The Zap editor field of each filter kind, worded for the trigger's event. */
+function filterField(kind: FilterKind, spec: EventSpec): FilterField {
+  switch (kind) {
+    case 'course':
+      return { label: 'Course', dynamic: 'course_list.id.title', helpText: 'Only run for this course. Leave empty to run for every course.' };
+    case 'learning_program':
+      return { label: 'Learning Program', dynamic: 'learning_program_list.id.title', helpText: 'Only run for this learning program. Leave empty to run for every learning program.' };
+    case 'product':
+      return spec.type === 'subscriptionUpdated'
+        ? { label: 'Product', dynamic: 'product_list.id.title', helpText: 'Only run when the subscription plan after the change is this one. Leave empty for every plan.' }
+        : { label: 'Product', dynamic: 'product_list.id.title', helpText: 'Only run for this course, bundle or subscription plan. Leave empty to run for every product.' };
+    case 'previous_product':
+      return { label: 'Previous Product', dynamic: 'product_list.id.title', helpText: 'Only run when the subscription plan before the change was this one. Leave empty for every plan.' };
+    case 'tag':
+      return spec.type === 'userTagDeleted'
+        ? {
+            label: 'Tag',
+            helpText: `Only run when this tag was removed by this change (compared without case). ${UNKNOWN_CHANGE}, because LearnWorlds sends only the tags that remain, so the removed tag cannot be known. Leave empty to run on every removal.`,
+          }
+        : {
+            label: 'Tag',
+            helpText: `Only run when this tag was added by this change (compared without case), not when the user merely has it. ${UNKNOWN_CHANGE}, because it cannot tell a tag just added from one the user had all along (a welcome sent twice is worse than a first one missed after set-up). Leave empty to run on every addition.`,
+          };
+    case 'payment_origin':
+      return {
+        label: 'Payment Origin',
+        default: 'any',
+        choices: [
+          { value: 'any', label: 'Any', sample: 'any' },
+          { value: 'paid', label: 'Paid purchases only', sample: 'paid' },
+          { value: 'manual_grant', label: 'Manual grants by an admin only', sample: 'manual_grant' },
+        ],
+        helpText:
+          'LearnWorlds sends this event also when an admin adds someone to a product without payment (its transaction says "Added by admin", or it names no payment gateway and no transaction). Choose **Paid purchases only** for revenue or new-customer Zaps.',
+      };
+    case 'new_users':
+      return {
+        label: 'Only New Users',
+        type: 'boolean',
+        default: 'false',
+        helpText: 'Yes: only run for users who registered at most an hour before the event (a registration), not for later profile edits or admin changes.',
+      };
+  }
+}
 
 /** What a trigger test shows when the hub has no real event of this kind yet. */
 const FALLBACK_HELP: Record<EventSpec['list'], string> = {
@@ -66,7 +106,8 @@ export function hookTrigger(key: string) {
       type: 'hook',
       inputFields: [
         { key: 'setup', type: 'copy', helpText: setupHelp(spec) },
-        ...spec.filters.map((kind) => ({ key: FILTER_INPUT_KEYS[kind], required: false, ...FILTER_FIELDS[kind] })),
+        ...(EVENT_NOTES[spec.type] ? [{ key: 'what_fires', type: 'copy' as const, helpText: EVENT_NOTES[spec.type] }] : []),
+        ...spec.filters.map((kind) => ({ key: FILTER_INPUT_KEYS[kind], required: false, ...filterField(kind, spec) })),
       ],
       perform,
       performList,

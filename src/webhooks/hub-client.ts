@@ -13,6 +13,7 @@ import {
   type RecentEvent,
   type SubscribeRequest,
   type SubscriptionResponse,
+  hubFactsFrom,
   isJsonObject,
   normaliseSchoolUrl,
   normaliseWebhookSecret,
@@ -162,11 +163,12 @@ export async function recentEventsFromHub(z: ZObject, bundle: Bundle, spec: Even
     });
     const data: unknown = response.data;
     if (response.status !== 200 || !isJsonObject(data) || !Array.isArray(data.data)) return [];
-    return data.data.filter(isJsonObject).flatMap((event) =>
-      typeof event.id === 'string' && typeof event.body === 'string' && typeof event.event_type === 'string'
-        ? [{ id: event.id, event_type: event.event_type, received_at: typeof event.received_at === 'string' ? event.received_at : '', body: event.body }]
-        : [],
-    );
+    return data.data.filter(isJsonObject).flatMap((event) => {
+      const facts = hubFactsFrom(event.facts);
+      return typeof event.id === 'string' && typeof event.body === 'string' && typeof event.event_type === 'string' && facts
+        ? [{ id: event.id, event_type: event.event_type, received_at: typeof event.received_at === 'string' ? event.received_at : '', body: event.body, facts }]
+        : [];
+    });
   } catch (error) {
     z.console.log(`[learnworlds] trigger test: the hub could not list recent events (${unreachable(error)})`);
     return [];

@@ -81,7 +81,7 @@ async function fromHub(z: ZObject, bundle: Bundle, spec: EventSpec): Promise<Nor
   const events = await recentEventsFromHub(z, bundle, spec, RECENT);
   const items: NormalisedItem[] = [];
   for (const event of events) {
-    const verdict = evaluateBody(spec, { raw: event.body }, bundle.inputData);
+    const verdict = evaluateBody(spec, { raw: event.body }, bundle.inputData, event.facts);
     if (verdict.kind === 'item') items.push(verdict.item);
   }
   return items;
@@ -96,7 +96,7 @@ export async function listRecent(z: ZObject, bundle: Bundle, spec: EventSpec): P
   if (real.length > 0) return real;
   const events = (await fetchRecent(z, bundle, spec)) ?? [];
   const items = events
-    .filter((event) => zapWants(event.type, event.data, spec.filters, bundle.inputData))
+    .filter((event) => zapWants(event.type, event.data, undefined, spec.filters, bundle.inputData))
     .map((event) => normaliseEvent(event));
   return items.length > 0 ? items : [sampleFor(spec)];
 }

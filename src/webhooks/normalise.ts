@@ -7,7 +7,7 @@ import { hash } from 'node:crypto';
 import { convertDatesInPlace } from '../common/dates';
 import { type JsonObject, type JsonValue, isJsonObject } from '../../contract/json';
 import { normaliseUser } from '../common/user';
-import { FLAT_USER_EVENTS } from '../../contract';
+import { FLAT_USER_EVENTS, type HubFacts, PAYMENT_EVENTS, eventUser, isManualGrant, isNewUser } from '../../contract';
 
 const TAG_EVENTS: ReadonlySet<string> = new Set(['userTagAdded', 'userTagDeleted']);
 
@@ -29,16 +29,25 @@ export interface NormalisedItem extends JsonObject {
 
 /**
  * Deterministic: the same delivery always gets the same id. Hashes the raw body when there is
- * one (the bytes LearnWorlds and the hub resend unchanged), else the data as parsed.
+ * one (the bytes LearnWorlds and the hub resend unchanged), else the data as parsed, and the
+ * hub's event id when the hub accepted it: a real repeat of an earlier body (a tag added again)
+ * is a new event with its own id, a retry of one delivery keeps it.
  */
-export function eventId(type: string, data: JsonObject, rawBody?: string): string {
-  return `lw_${hash('sha256', `${type}\n${rawBody ?? JSON.stringify(data)}`).slice(0, 32)}`;
+export function eventId(type: string, data: JsonObject, rawBody?: string, hubEventId?: string): string {
+  const event = hubEventId === undefined ? '' : `\nhub:${hubEventId}`;
+  return `lw_${hash('sha256', `${type}\n${rawBody ?? JSON.stringify(data)}${event}`).slice(0, 32)}`;
 }
 
-/** The item for a delivery. Takes ownership of `body`: its data is reshaped in place. */
-export function normaliseEvent(body: LearnWorldsEnvelope, rawBody?: string): NormalisedItem {
+/**
+ * The item for a delivery, with what the hub worked out about it (`facts`: which tags changed,
+ * whether the user is new; without them a tag change counts as unknown and a user as new by the
+ * perform's own clock). Takes ownership of `body`: its data is reshaped in place.
+ */
+export function normaliseEvent(body: LearnWorldsEnvelope, rawBody?: string, facts?: HubFacts): NormalisedItem {
   const { type, data } = body;
-  const id = eventId(type, data, rawBody);
+  const id = eventId(type, data, rawBody, facts?.event_id);
+  const manualGrant = PAYMENT_EVENTS.has(type) ? isManualGrant(data) : undefined;
+  const newUser = type === 'userUpdated' ? (facts?.is_new_user ?? isNewUser(eventUser(type, data).registeredMs, Date.now())) : undefined;
   const flat = FLAT_USER_EVENTS.has(type);
   const rawUser = flat ? data : data.user;
   const details: JsonObject = flat ? {} : data;
@@ -55,6 +64,11 @@ export function normaliseEvent(body: LearnWorldsEnvelope, rawBody?: string): Nor
     const tags = Array.isArray(user.tags) ? user.tags.filter((t): t is string => typeof t === 'string') : [];
     item.tags = tags;
     item.tags_text = tags.join(', ');
+    item.tags_added = facts?.tags_added ?? [];
+    item.tags_removed = facts?.tags_removed ?? [];
+    item.tags_change_known = facts?.tags_change_known ?? false;
   }
+  if (manualGrant !== undefined) item.is_manual_grant = manualGrant;
+  if (newUser !== undefined) item.is_new_user = newUser;
   return item;
 }

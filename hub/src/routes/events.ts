@@ -11,6 +11,22 @@ import type { RouteDeps } from './deps';
 
 const SECRET_HEADER = HEADERS.webhookSecret.toLowerCase();
 
+/** contract/hub-facts.ts HubFacts: what the hub worked out when it accepted the event. */
+const hubFactsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['event_id', 'received_at'],
+  description: 'what the hub worked out when it accepted the event; every delivery carries the same facts (header Learnworlds-Hub-Facts)',
+  properties: {
+    event_id: { type: 'string' },
+    received_at: { type: 'string' },
+    tags_added: { type: 'array', items: { type: 'string' } },
+    tags_removed: { type: 'array', items: { type: 'string' } },
+    tags_change_known: { type: 'boolean' },
+    is_new_user: { type: 'boolean' },
+  },
+} as const;
+
 export async function eventRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   const api = app.withTypeProvider<JsonSchemaToTsProvider>();
   const requireApiKey = requireBearer(deps.config.apiKeys, deps.keyFailures, 'the subscription API is disabled: HUB_API_KEYS is not set');
@@ -42,8 +58,14 @@ export async function eventRoutes(app: FastifyInstance, deps: RouteDeps): Promis
                 items: {
                   type: 'object',
                   additionalProperties: false,
-                  required: ['id', 'event_type', 'received_at', 'body'],
-                  properties: { id: { type: 'string' }, event_type: { type: 'string' }, received_at: { type: 'string' }, body: { type: 'string', description: 'as LearnWorlds sent it' } },
+                  required: ['id', 'event_type', 'received_at', 'body', 'facts'],
+                  properties: {
+                    id: { type: 'string' },
+                    event_type: { type: 'string' },
+                    received_at: { type: 'string' },
+                    body: { type: 'string', description: 'as LearnWorlds sent it' },
+                    facts: hubFactsSchema,
+                  },
                 },
               },
             },

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { HEADERS, HUB_PATHS, filterFacts, isJsonObject, secretFromSignature } from '../../../contract';
+import { HEADERS, HUB_PATHS, isJsonObject, secretFromSignature } from '../../../contract';
 import { tooManyFailures } from '../bearer';
 import { HttpError, errorBody } from '../http-error';
 import { nestsDeeperThan } from '../json-depth';
@@ -64,7 +64,7 @@ export async function inboundRoutes(app: FastifyInstance, deps: RouteDeps): Prom
         summary: 'Receive a LearnWorlds webhook (paste this URL into Settings → Developers → Webhooks)',
         headers: { type: 'object', properties: { [SIGNATURE_HEADER]: { type: 'string' } } },
         response: {
-          200: { description: 'A repeat of a delivery accepted within 24 hours: not fanned out again', type: 'object', properties: { status: { type: 'string' } } },
+          200: { description: "A LearnWorlds retry (the same body as the user's last event, within 24 hours): not fanned out again", type: 'object', properties: { status: { type: 'string' } } },
           202: { description: 'Stored durably; fanned out to every matching subscription', type: 'object', properties: { status: { type: 'string' }, deliveries: { type: 'integer' } } },
           400: errorBody,
           401: errorBody,
@@ -93,8 +93,8 @@ export async function inboundRoutes(app: FastifyInstance, deps: RouteDeps): Prom
       const type = parsed.type;
       if (typeof type !== 'string' || type.trim() === '') throw malformed('the body has no "type"');
       if (!EVENT_NAME.test(type)) throw malformed('the body\'s "type" is not an event name (a letter, then letters, digits, _ . : or -; at most 100 characters)');
-      const facts = filterFacts(type, isJsonObject(parsed.data) ? parsed.data : {});
-      const result = await store.accept({ tenantKey, eventType: type, body, bodyHash: createHash('sha256').update(body).digest('hex'), facts });
+      const data = isJsonObject(parsed.data) ? parsed.data : {};
+      const result = await store.accept({ tenantKey, eventType: type, data, body, bodyHash: createHash('sha256').update(body).digest('hex') });
       if (result.eventId === null) {
         metrics.received.inc({ result: 'duplicate' });
         return reply.code(200).send({ status: 'duplicate' });

@@ -4,7 +4,17 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
-import { FILTER_KEYS, HEADERS, HUB_PATHS, LEARNWORLDS_EVENT_TYPES, type RegisterSchoolResponse, normaliseWebhookSecret } from '../../../contract';
+import {
+  FILTER_KEYS,
+  type Filters,
+  HEADERS,
+  HUB_PATHS,
+  LEARNWORLDS_EVENT_TYPES,
+  type RegisterSchoolResponse,
+  activeFilters,
+  filterValueProblem,
+  normaliseWebhookSecret,
+} from '../../../contract';
 import { requireBearer } from '../bearer';
 import { HttpError, errorBody } from '../http-error';
 import { normaliseTarget, targetRefusal } from '../targets';
@@ -50,6 +60,17 @@ const subscriptionReply = {
   },
 } as const;
 
+/** The filters that restrict anything (contract/filters.ts), or 400 naming the bad value; `any`/`false` are stored as no filter. */
+function checkedFilters(input: Partial<Record<(typeof FILTER_KEYS)[number], string>>): Filters {
+  const filters = activeFilters(input);
+  for (const key of FILTER_KEYS) {
+    const value = filters[key];
+    const problem = value === undefined ? undefined : filterValueProblem(key, value);
+    if (problem) throw new HttpError(400, 'invalid_request', problem);
+  }
+  return filters;
+}
+
 export async function subscriptionRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   const api = app.withTypeProvider<JsonSchemaToTsProvider>();
   const { config, store, box } = deps;
@@ -94,9 +115,10 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: RouteDeps):
       const school = checkedSchool(body);
       const refusal = targetRefusal(body.target_url, config.allowedTargets);
       if (refusal) throw new HttpError(400, 'invalid_request', refusal);
+      const filters = checkedFilters(body.filters ?? {});
       const { tenantKey } = await registerTenant(deps, school);
       const result = await store.createSubscription(
-        { tenantKey, event: body.event, targetUrl: normaliseTarget(body.target_url), filters: body.filters ?? {} },
+        { tenantKey, event: body.event, targetUrl: normaliseTarget(body.target_url), filters },
         config.maxSubscriptionsPerSchool,
       );
       if (result.kind === 'limit') {
