@@ -6,8 +6,9 @@
  *   runs twice for one sale neither enrolls twice nor fails;
  * - records `price` (default 0, so a free grant never inflates revenue reports);
  * - sends no enrollment email unless asked; a duration only for subscriptions.
- * API calls: 2 when already enrolled (user, products); 3 otherwise (user, products, enroll; or
- * user lookup, create, enroll for a new user, who cannot own the product yet).
+ * API calls: 2 when already enrolled (user, products); 4 otherwise (user, products, enroll, the
+ * product's title; or user lookup, create, enroll, title for a new user, who cannot own the
+ * product yet).
  */
 import { type Bundle, type ZObject, defineCreate } from 'zapier-platform-core';
 import type { JsonObject } from '../contract/json';
@@ -16,7 +17,7 @@ import { emailField, productIdField, productTypeField, usernameField } from '../
 import { API_THROTTLE, USER_BY_EMAIL_LOCK } from '../src/api/action-limits';
 import { PRODUCT_SAMPLE, USER_SAMPLE } from '../src/api/action-samples';
 import { callApi } from '../src/api/client';
-import { type ProductRef, findProduct, outputProduct, productRef } from '../src/api/products';
+import { type ProductRef, findProduct, outputProduct, productTitle, productRef } from '../src/api/products';
 import { createUser, findUser, outputUser, userProducts } from '../src/api/users';
 import { newUserBody } from './create_user';
 
@@ -71,7 +72,8 @@ export async function perform(z: ZObject, bundle: Bundle): Promise<JsonObject> {
     userCreated = created.created;
   }
   await callApi(z, bundle, { method: 'POST', path: ['users', email, 'enrollment'], body: enrollment });
-  return { user: outputUser(user), product: outputProduct(product, listed), already_enrolled: false, user_created: userCreated };
+  const title = await productTitle(z, bundle, product);
+  return { user: outputUser(user), product: outputProduct(product, { title }), already_enrolled: false, user_created: userCreated };
 }
 
 const SAMPLE = { user: USER_SAMPLE, product: PRODUCT_SAMPLE, already_enrolled: false, user_created: false };

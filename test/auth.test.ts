@@ -43,11 +43,30 @@ describe('session: token exchange', () => {
     [404, '<html>Not found</html>', /does not answer like a LearnWorlds school/],
     [429, { error: 'Too many requests' }, /rate limit/],
   ])('a %i answer becomes a clear error', async (status, body, message) => {
-    nock(SCHOOL).post('/admin/api/oauth2/access_token').reply(status, body as nock.Body);
+    // A refusal is asked again in the other form (data=); every other answer is final at once.
+    const scope = nock(SCHOOL).post('/admin/api/oauth2/access_token').times(status === 400 || status === 401 ? 2 : 1).reply(status, body as nock.Body);
     const error = await appTester(getAccessToken, { authData: credentials }).catch((e: Error) => e);
+    expect(scope.isDone()).toBe(true);
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).toMatch(message);
     expect((error as Error).message).not.toContain('client-secret-xyz');
+  });
+
+  test('a school whose token endpoint wants the form field data= is connected on the second try; both refused names both forms', async () => {
+    const json = { client_id: 'client-123', client_secret: 'client-secret-xyz', grant_type: 'client_credentials' };
+    const scope = nock(SCHOOL, { reqheaders: { 'lw-client': 'client-123' } })
+      .post('/admin/api/oauth2/access_token', json)
+      .reply(400, { errors: [{ code: 400, message: 'Missing client_id' }], success: false })
+      .post('/admin/api/oauth2/access_token', (body: unknown) => body !== null && typeof body === 'object' && 'data' in body && JSON.parse(String(body.data)).client_id === 'client-123')
+      .matchHeader('content-type', 'application/x-www-form-urlencoded')
+      .reply(200, { tokenData: { access_token: 'form-token' }, success: true });
+    expect(await appTester(getAccessToken, { authData: credentials })).toEqual({ sessionKey: 'form-token' });
+    expect(scope.isDone()).toBe(true);
+
+    nock(SCHOOL).post('/admin/api/oauth2/access_token').times(2).reply(401, { errors: [], success: false });
+    await expect(appTester(getAccessToken, { authData: credentials })).rejects.toThrow(
+      'LearnWorlds did not accept the Client ID and Client Secret. Copy both again from Settings → Developers → API in your school (tried a JSON body and the form field data=).',
+    );
   });
 
   test('a school that cannot be reached is a wrong-school-URL error', async () => {

@@ -108,3 +108,21 @@ test("the actions' product dropdown lists the products of the chosen type only",
   expect(await appTester(listProductsOfType, { authData: AUTH, inputData: { product_type: 'bundle' }, meta: { page: 1 } })).toEqual([{ id: 'b2', title: 'Bundle Two' }]);
   expect(nock.pendingMocks()).toEqual([]);
 });
+
+test('a dropdown stops at meta.totalPages (an endpoint may repeat its last page), and a 5xx is the actions\' friendly message', async () => {
+  const { listCourses } = await import('../src/api/dropdowns');
+  const lastPage = { data: [{ id: 'c9', title: 'Last' }], meta: { page: 2, totalPages: 2 } };
+  nock(SCHOOL).get('/admin/api/v2/courses').query({ page: '2' }).reply(200, lastPage);
+  nock(SCHOOL).get('/admin/api/v2/courses').query({ page: '3' }).reply(200, lastPage);
+  expect(await appTester(listCourses, { authData: AUTH, meta: { page: 1 } })).toEqual([{ id: 'c9', title: 'Last' }]);
+  expect(await appTester(listCourses, { authData: AUTH, meta: { page: 2 } })).toEqual([]);
+  nock(SCHOOL).get('/admin/api/v2/courses').query(true).reply(503, { message: 'Service Unavailable' });
+  await expect(appTester(listCourses, { authData: AUTH })).rejects.toThrow('LearnWorlds is unavailable right now (HTTP 503: Service Unavailable). Try again later.');
+});
+
+test('a trigger test whose API fallback answers 5xx or cannot be reached shows the sample, with a log line', async () => {
+  nock(SCHOOL).get('/admin/api/v2/users').query(true).reply(500, { error: 'Internal Server Error' });
+  expect(await appTester(trigger('user_updated').performList, { authData: AUTH, inputData: {} })).toEqual([sampleFor(trigger('user_updated').spec)]);
+  nock(SCHOOL).get('/admin/api/v2/payments').query(true).replyWithError('connect ECONNREFUSED');
+  expect(await appTester(trigger('payment_created').performList, { authData: AUTH, inputData: {} })).toEqual([sampleFor(trigger('payment_created').spec)]);
+});

@@ -2,6 +2,7 @@
  * Hub configuration from the environment. Every setting is checked at start; a missing or
  * invalid one stops the start with a message naming it (and never echoing a secret value).
  */
+import { DEFAULT_TIMEOUTS, type DatabaseTimeouts } from './database';
 import { resolve } from 'node:path';
 import { type TargetRule, parseAllowedTargets } from './targets';
 
@@ -33,6 +34,10 @@ export interface HubConfig {
   pollIntervalMs: number;
   bodyLimitBytes: number;
   dedupeWindowHours: number;
+  /** How long to wait on PostgreSQL before calling it unavailable. */
+  databaseTimeouts: DatabaseTimeouts;
+  /** While the database is down, one summary log line per this interval. */
+  outageLogIntervalMs: number;
   retentionDays: number;
   logLevel: string;
   /** Headers and body of a request must be in within this time, or the connection is closed. */
@@ -171,6 +176,12 @@ export function loadConfig(env: Env = process.env): HubConfig {
     pollIntervalMs: integer(env, 'HUB_POLL_INTERVAL_MS', 500, 5, 60_000),
     bodyLimitBytes: 1024 * 1024,
     dedupeWindowHours: 24,
+    databaseTimeouts: {
+      connectMs: integer(env, 'HUB_DB_CONNECT_TIMEOUT_MS', DEFAULT_TIMEOUTS.connectMs, 100, 120_000),
+      statementMs: integer(env, 'HUB_DB_STATEMENT_TIMEOUT_MS', DEFAULT_TIMEOUTS.statementMs, 100, 600_000),
+      idleInTransactionMs: integer(env, 'HUB_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', DEFAULT_TIMEOUTS.idleInTransactionMs, 100, 600_000),
+    },
+    outageLogIntervalMs: integer(env, 'HUB_DB_OUTAGE_LOG_INTERVAL_MS', 10_000, 100, 3_600_000),
     retentionDays: integer(env, 'HUB_RETENTION_DAYS', 7, 1, 365),
     logLevel: (env.LOG_LEVEL ?? '').trim() || 'info',
     requestTimeoutMs: integer(env, 'HUB_REQUEST_TIMEOUT_MS', 15_000, 1000, 120_000),

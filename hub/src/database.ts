@@ -33,9 +33,10 @@ export interface Database extends Queryable {
 export class DatabaseError extends Error {
   readonly code: string | undefined;
   constructor(source: unknown, statement?: string) {
-    const raw = source instanceof Error ? source : new Error(String(source));
-    const code = 'code' in raw ? raw.code : undefined;
-    super(`${statement ? `${statement}: ` : ''}${raw.message}`);
+    // Duck-typed: a driver's errors may come from another realm (a vm context), where instanceof fails.
+    const message = typeof source === 'object' && source !== null && 'message' in source && typeof source.message === 'string' ? source.message : String(source);
+    const code = typeof source === 'object' && source !== null && 'code' in source ? source.code : undefined;
+    super(`${statement ? `${statement}: ` : ''}${message}`);
     this.name = 'DatabaseError';
     this.code = typeof code === 'string' ? code : undefined;
   }
@@ -90,10 +91,40 @@ function wrapPg(client: Pool | PoolClient): Queryable {
   };
 }
 
-async function openPostgres(url: string, poolSize: number): Promise<Database> {
-  const pool = new Pool({ connectionString: url, max: poolSize });
+/** How long the hub waits on PostgreSQL before it calls the database unavailable (HUB_DB_*_MS). */
+export interface DatabaseTimeouts {
+  /** Getting a connection (a new one, or a free one from the pool). */
+  connectMs: number;
+  /** One statement, on the server (statement_timeout) and, a second later, on the client (a database that never answers). */
+  statementMs: number;
+  /** A transaction left idle (idle_in_transaction_session_timeout): its locks are freed. */
+  idleInTransactionMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: DatabaseTimeouts = { connectMs: 5000, statementMs: 15_000, idleInTransactionMs: 15_000 };
+
+/** The pool's timeouts and keep-alive: a refused, hung or black-holed database fails fast instead of hanging. */
+function poolOptions(url: string, poolSize: number, timeouts: DatabaseTimeouts) {
+  return {
+    connectionString: url,
+    max: poolSize,
+    connectionTimeoutMillis: timeouts.connectMs,
+    statement_timeout: timeouts.statementMs,
+    query_timeout: timeouts.statementMs + 1000,
+    idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
+    keepAlive: true,
+  };
+}
+
+async function openPostgres(url: string, poolSize: number, timeouts: DatabaseTimeouts): Promise<Database> {
+  const pool = new Pool(poolOptions(url, poolSize, timeouts));
   // A pool error on an idle client must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
+  // Every pooled client keeps a listener of its own for its whole life: a connection error
+  // emitted while no one else listens (between a checkout and its user's listener, or a second
+  // error after the first) must never be an unhandled 'error' event, which ends the process.
+  // The query or transaction in progress fails on its own and the pool discards the client.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   await safely(() => pool.query('SELECT 1'));
   const listeners: Client[] = [];
   let closed = false;
@@ -101,39 +132,71 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
     kind: 'postgres',
     ...wrapPg(pool),
     async listen(channel, onMessage, onReconnect) {
+      let connecting = false;
+      const scheduleRetry = (ms: number): void => {
+        setTimeout(() => {
+          if (closed) return;
+          connecting = true;
+          connect().then(
+            () => {
+              connecting = false;
+              onReconnect();
+            },
+            () => {
+              connecting = false;
+              scheduleRetry(1000);
+            },
+          );
+        }, ms).unref();
+      };
       const connect = async (): Promise<void> => {
-        const client = new Client({ connectionString: url });
+        const client = new Client({ connectionString: url, connectionTimeoutMillis: timeouts.connectMs, keepAlive: true });
         client.on('notification', (message) => {
           if (message.channel === channel) onMessage(message.payload ?? '');
         });
+        let failed = false;
         client.on('error', () => {
-          // Reconnect after a pause; whatever was missed meanwhile is reloaded by onReconnect.
-          listeners.splice(listeners.indexOf(client), 1);
+          // Reconnect after a pause (once per lost connection); whatever was missed meanwhile is reloaded by onReconnect.
+          if (failed) return;
+          failed = true;
+          const index = listeners.indexOf(client);
+          if (index !== -1) listeners.splice(index, 1);
           client.end().catch(() => undefined);
-          const retry = (): void => {
-            if (closed) return;
-            connect().then(onReconnect, () => setTimeout(retry, 1000).unref());
-          };
-          setTimeout(retry, 200).unref();
+          if (!connecting) scheduleRetry(200);
         });
-        await client.connect();
-        await client.query(`LISTEN ${channel}`);
+        try {
+          await client.connect();
+          await client.query(`LISTEN ${channel}`);
+        } catch (error) {
+          failed = true;
+          client.end().catch(() => undefined);
+          throw error;
+        }
         listeners.push(client);
       };
       await safely(connect);
     },
     async transaction(fn) {
       const client = await safely(() => pool.connect());
+      // A checked-out client that loses its connection emits 'error' (an unhandled one ends the
+      // process); the statement in progress fails on its own, and the client is discarded below.
+      let broken: Error | undefined;
+      const onError = (error: Error): void => {
+        broken = error;
+      };
+      client.on('error', onError);
       try {
         await safely(() => client.query('BEGIN'));
         const result = await fn(wrapPg(client));
         await safely(() => client.query('COMMIT'));
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        if (!broken) await client.query('ROLLBACK').catch((rollbackError: unknown) => (broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError))));
         throw error;
       } finally {
-        client.release();
+        client.removeListener('error', onError);
+        // A broken connection is destroyed, not handed to the next caller.
+        client.release(broken ?? false);
       }
     },
     async close() {
@@ -141,6 +204,31 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
       await Promise.all(listeners.splice(0).map((c) => c.end().catch(() => undefined)));
       await pool.end();
     },
+  };
+}
+
+/**
+ * The same database, reporting every outcome to `health`: a query or transaction that fails
+ * because the database is unavailable marks it down, any success marks it up.
+ */
+export function withHealth(db: Database, health: { failed(error: DatabaseError): void; succeeded(): void }, isUnavailable: (error: unknown) => boolean): Database {
+  const watch = async <T>(run: () => Promise<T>): Promise<T> => {
+    try {
+      const result = await run();
+      health.succeeded();
+      return result;
+    } catch (error) {
+      if (error instanceof DatabaseError && isUnavailable(error)) health.failed(error);
+      throw error;
+    }
+  };
+  return {
+    kind: db.kind,
+    query: (sql, params, name) => watch(() => db.query(sql, params, name)),
+    exec: (sql) => watch(() => db.exec(sql)),
+    transaction: (fn) => watch(() => db.transaction(fn)),
+    listen: (channel, onMessage, onReconnect) => db.listen(channel, onMessage, onReconnect),
+    close: () => db.close(),
   };
 }
 
@@ -163,8 +251,8 @@ export async function migrate(db: Database): Promise<number[]> {
   });
 }
 
-export async function openDatabase(options: { databaseUrl?: string; dataDir: string; poolSize: number }): Promise<Database> {
-  const db = options.databaseUrl ? await openPostgres(options.databaseUrl, options.poolSize) : await openEmbedded(options.dataDir);
+export async function openDatabase(options: { databaseUrl?: string; dataDir: string; poolSize: number; timeouts?: DatabaseTimeouts }): Promise<Database> {
+  const db = options.databaseUrl ? await openPostgres(options.databaseUrl, options.poolSize, options.timeouts ?? DEFAULT_TIMEOUTS) : await openEmbedded(options.dataDir);
   try {
     await migrate(db);
   } catch (error) {

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { HEADERS } from '../../contract';
 import type { HubConfig } from './config';
-import { type Database, openDatabase } from './database';
+import { type Database, openDatabase, withHealth } from './database';
+import { DatabaseHealth, isDatabaseUnavailable } from './db-health';
 import { lockDataDir } from './data-dir-lock';
 import { HubMetrics } from './metrics';
 import { SecretBox } from './secrets';
@@ -35,9 +36,14 @@ export const REDACTED_HEADERS = ['authorization', HEADERS.webhookSecret, HEADERS
 
 export async function startHub(config: HubConfig, options: HubOptions = {}): Promise<Hub> {
   const unlock = config.databaseUrl ? () => undefined : lockDataDir(config.dataDir);
+  const health = new DatabaseHealth(config.outageLogIntervalMs);
   let db: Database;
   try {
-    db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: Math.max(10, config.concurrency) });
+    db = withHealth(
+      await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: Math.max(10, config.concurrency), timeouts: config.databaseTimeouts }),
+      health,
+      isDatabaseUnavailable,
+    );
   } catch (error) {
     unlock();
     throw error;
@@ -67,10 +73,15 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     tenants,
     signatureFailures: new FailureLimiter(config.authFailuresPerMinute),
     keyFailures: new FailureLimiter(config.authFailuresPerMinute),
+    health,
     logger,
     onEventStored: () => worker?.wake(),
   });
-  logError = (error, what) => app.log.error({ err: error }, what);
+  health.attach(app.log);
+  // An outage is logged once by `health`, not once per failed background task.
+  logError = (error, what) => {
+    if (!isDatabaseUnavailable(error)) app.log.error({ err: error }, what);
+  };
   onBatchFailure = (error, size) => {
     metrics.batchFailures.inc();
     app.log.warn({ err: error, size }, 'a batched statement failed: retrying its items one by one');
@@ -119,6 +130,7 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
         await app.close();
         clearTimeout(deadline);
         await workerStopped;
+        health.stop();
         await db.close();
         unlock();
       })();

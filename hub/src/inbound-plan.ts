@@ -24,6 +24,10 @@ export interface InboundEvent {
   bodyHash: string;
 }
 
+function sameList(a: readonly string[] | undefined, b: readonly string[]): boolean {
+  return a !== undefined && a.length === b.length && a.every((tag, i) => tag === b[i]);
+}
+
 /** Whose events a repeat is judged against: the user's id, or '' (the school) for events without one. */
 export function subjectOf(item: InboundEvent): string {
   return eventUser(item.eventType, item.data).id ?? '';
@@ -71,7 +75,8 @@ export function planInbound(items: readonly InboundEvent[], state: ReadonlyMap<s
       facts.tags_change_known = change !== undefined;
     }
     if (item.eventType === 'userUpdated') facts.is_new_user = isNewUser(user.registeredMs, receivedAtMs);
-    if (user.id !== undefined && user.tags !== undefined) {
+    // Most events repeat the list the hub already has: only a different one is written.
+    if (user.id !== undefined && user.tags !== undefined && !sameList(known.tags, user.tags)) {
       next.tags = user.tags;
       tags.set(key, { tenantKey: item.tenantKey, userId: user.id, tags: user.tags });
     }

@@ -15,6 +15,8 @@ export class MicroBatcher<In, Out> {
     private readonly maxBatch: number,
     private readonly maxConcurrent: number,
     private readonly onBatchFailure?: (error: unknown, size: number) => void,
+    /** False for an error that would fail every item alike (the database is down): the batch fails whole, at once. */
+    private readonly worthRetryingItems: (error: unknown) => boolean = () => true,
   ) {}
 
   submit(item: In): Promise<Out> {
@@ -39,6 +41,7 @@ export class MicroBatcher<In, Out> {
           (results) => batch.forEach((b, i) => b.resolve(results[i]!)),
           async (error: unknown) => {
             if (batch.length === 1) return batch[0]!.reject(error);
+            if (!this.worthRetryingItems(error)) return batch.forEach((b) => b.reject(error));
             this.onBatchFailure?.(error, batch.length);
             for (const entry of batch) {
               await this.flush([entry.item]).then(

@@ -6,6 +6,7 @@
 import type { ServerOptions } from 'node:http';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { isDatabaseUnavailable } from './db-health';
 import { HttpError } from './http-error';
 import type { RouteDeps } from './routes/deps';
 import { INBOUND_PATH, inboundRoutes } from './routes/inbound';
@@ -68,6 +69,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     if (error.statusCode === 413) return reply.code(413).send({ error: 'payload_too_large', message: `the body is larger than ${config.bodyLimitBytes} bytes` });
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       return reply.code(error.statusCode).send({ error: 'bad_request', message: error.message });
+    }
+    if (isDatabaseUnavailable(error)) {
+      // Logged once per outage (db-health.ts), not once per request; LearnWorlds retries a 503.
+      return reply
+        .code(503)
+        .header('retry-after', String(deps.health.retryAfterSeconds))
+        .send({ error: 'unavailable', message: 'the database is unavailable: try again later (nothing was stored)' });
     }
     request.log.error({ err: error }, 'request failed');
     return reply.code(500).send({ error: 'internal', message: 'internal error' });

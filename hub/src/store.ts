@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { type EventFacts, type RecentEvent, eventFactsFrom, eventFactsJson } from '../../contract';
 import type { Database } from './database';
+import { isDatabaseUnavailable } from './db-health';
 import { type InboundEvent, type SubjectState, planInbound, stateKey, subjectOf } from './inbound-plan';
 import { MicroBatcher } from './micro-batcher';
 
@@ -74,8 +75,8 @@ export class HubStore {
   ) {
     // PostgreSQL runs several batches at once over the pool; PGlite runs one statement at a time.
     const parallel = db.kind === 'postgres' ? 4 : 1;
-    this.inbound = new MicroBatcher((items) => this.acceptInbound(items), 256, parallel, options.onBatchFailure);
-    this.deliveredBatch = new MicroBatcher((items) => this.markDelivered(items), 256, parallel, options.onBatchFailure);
+    this.inbound = new MicroBatcher((items) => this.acceptInbound(items), 256, parallel, options.onBatchFailure, (error) => !isDatabaseUnavailable(error));
+    this.deliveredBatch = new MicroBatcher((items) => this.markDelivered(items), 256, parallel, options.onBatchFailure, (error) => !isDatabaseUnavailable(error));
   }
 
   /** One verified delivery, stored (batched with concurrent ones) before the promise settles. */

@@ -7,6 +7,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { signatureFor } from '../../contract';
 import type { RetryPolicy } from './config';
+import { isDatabaseUnavailable } from './db-health';
 import { type ForwardOutcome, createForwardAgent, forward, nextRetryDelay } from './forwarder';
 import type { HubMetrics } from './metrics';
 import type { SecretBox } from './secrets';
@@ -15,6 +16,8 @@ import { type TargetRule, targetRefusal } from './targets';
 
 /** How long the loop waits after a wake-up before claiming, to claim for several freed slots at once. */
 const CLAIM_GATHER_MS = 2;
+/** How often an outcome write is tried again while the database is unavailable. */
+const OUTCOME_RETRY_MS = 250;
 
 export interface WorkerOptions {
   concurrency: number;
@@ -35,6 +38,8 @@ export class DeliveryWorker {
   private wakeUp?: () => void;
   private wakeRequested = false;
   private readonly agent = createForwardAgent();
+  /** Outcome writes waiting for the database to come back: no new claims meanwhile (outcomes first). */
+  private recordsWaiting = 0;
 
   constructor(
     private readonly store: HubStore,
@@ -87,11 +92,12 @@ export class DeliveryWorker {
     while (this.running) {
       const free = this.options.concurrency - this.inFlight.size;
       let claimed: ClaimedDelivery[] = [];
-      if (free > 0) {
+      if (free > 0 && this.recordsWaiting === 0) {
         try {
           claimed = await this.store.claimDue(free, this.options.tenantConcurrency, this.busy);
         } catch (error) {
-          this.log.error({ err: error }, 'claiming deliveries failed');
+          // An outage is logged once (db-health.ts); the next poll tries again.
+          if (!isDatabaseUnavailable(error)) this.log.error({ err: error }, 'claiming deliveries failed');
         }
       }
       for (const delivery of claimed) {
@@ -148,6 +154,23 @@ export class DeliveryWorker {
     await this.record(delivery, outcome);
   }
 
+  /**
+   * An outcome write, retried while the database is unavailable and the claim's lease lasts: a
+   * send that reached the Zap is not sent again just because its record could not be written.
+   */
+  private async durably<T>(delivery: ClaimedDelivery, write: () => Promise<T>): Promise<T> {
+    for (;;) {
+      try {
+        return await write();
+      } catch (error) {
+        if (!isDatabaseUnavailable(error) || !this.running || Date.now() + OUTCOME_RETRY_MS >= delivery.leaseExpiresAt) throw error;
+        this.recordsWaiting += 1;
+        await new Promise((resolve) => setTimeout(resolve, OUTCOME_RETRY_MS));
+        this.recordsWaiting -= 1;
+      }
+    }
+  }
+
   private async record(delivery: ClaimedDelivery, outcome: ForwardOutcome): Promise<void> {
     const context = { delivery: delivery.id, subscription: delivery.subscriptionId, attempt: delivery.attempts, target: new URL(delivery.targetUrl).host };
     // Outcome writes are fenced by the claim's attempt count: a lost race is counted, never applied.
@@ -161,7 +184,7 @@ export class DeliveryWorker {
     try {
       switch (outcome.kind) {
         case 'delivered':
-          if (fenced(await this.store.delivered(delivery.id, delivery.attempts, outcome.status))) return;
+          if (fenced(await this.durably(delivery, () => this.store.delivered(delivery.id, delivery.attempts, outcome.status)))) return;
           this.metrics.delivered.inc();
           this.metrics.latency.observe((Date.now() - delivery.receivedAt.getTime()) / 1000);
           this.log.debug({ ...context, status: outcome.status }, 'delivered');
@@ -176,26 +199,27 @@ export class DeliveryWorker {
           const attempt = delivery.attempts - delivery.roundStart;
           const delay = nextRetryDelay(attempt, this.options.retry);
           if (delay !== undefined) {
-            if (fenced(await this.store.recordFailure({ id: delivery.id, attempts: delivery.attempts, status: outcome.status, error: outcome.error, retryInMs: delay }))) return;
+            const failure = { id: delivery.id, attempts: delivery.attempts, status: outcome.status, error: outcome.error, retryInMs: delay };
+            if (fenced(await this.durably(delivery, () => this.store.recordFailure(failure)))) return;
             this.metrics.retried.inc();
             this.log.warn({ ...context, error: outcome.error, retryInMs: delay }, 'delivery failed, will retry');
             return;
           }
           const error = `${outcome.error}; gave up after ${attempt} attempt${attempt === 1 ? '' : 's'}`;
-          if (fenced(await this.store.recordFailure({ id: delivery.id, attempts: delivery.attempts, status: outcome.status, error }))) return;
+          if (fenced(await this.durably(delivery, () => this.store.recordFailure({ id: delivery.id, attempts: delivery.attempts, status: outcome.status, error })))) return;
           this.metrics.failed.inc();
           this.log.error({ ...context, error: outcome.error }, 'delivery given up');
           return;
         }
         case 'fail':
-          if (fenced(await this.store.recordFailure({ id: delivery.id, attempts: delivery.attempts, status: outcome.status, error: outcome.error }))) return;
+          if (fenced(await this.durably(delivery, () => this.store.recordFailure({ id: delivery.id, attempts: delivery.attempts, status: outcome.status, error: outcome.error })))) return;
           this.metrics.failed.inc();
           this.log.error({ ...context, error: outcome.error }, 'delivery failed, not retryable');
           return;
       }
     } catch (error) {
       // The claim's lease expires and another round retries it: at least once, never lost.
-      this.log.error({ ...context, err: error }, 'recording a delivery outcome failed');
+      if (!isDatabaseUnavailable(error)) this.log.error({ ...context, err: error }, 'recording a delivery outcome failed');
     }
   }
 }

@@ -1,6 +1,6 @@
 /** The admin API on both engines: keys, the tenant overview, the delivery log, detail, replays. */
 import { VENDOR_PAYLOADS } from '../../contract/payloads';
-import { API_KEY, BACKENDS, Receiver, WEBHOOK_SECRET, deliver, runCleanups, sleep, subscribe, testHub, waitFor } from './helpers';
+import { API_KEY, BACKENDS, Receiver, WEBHOOK_SECRET, deliver, runCleanups, subscribe, testHub, waitFor } from './helpers';
 
 afterEach(runCleanups);
 
@@ -137,7 +137,7 @@ describe.each(BACKENDS)('admin API on %s', (backend) => {
     expect(pending).toHaveLength(1);
     expect((await admin(hub.url, `/v1/admin/deliveries/${String(pending[0]!.id)}/replay`, 'POST')).status).toBe(409);
 
-    await sleep(100);
+    await waitFor(() => logs.lines.some((l) => l.includes('"admin action"') && l.includes('/replay')), 10000, 'the replay to be logged');
     const actions = logs.lines.filter((l) => l.includes('"admin action"'));
     expect(actions.some((l) => l.includes('/replay') && /"admin":"key:[0-9a-f]{8}"/.test(l))).toBe(true);
     for (const line of logs.lines) expect(line).not.toContain(ADMIN_KEY);

@@ -26,6 +26,11 @@ export async function runCleanups(): Promise<void> {
   while (cleanups.length > 0) await cleanups.pop()!();
 }
 
+/** Runs `fn` when the test's cleanups run (afterEach(runCleanups)), last in, first out. */
+export function atCleanup(fn: () => Promise<void> | void): void {
+  cleanups.push(fn);
+}
+
 export function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'lw-hub-test-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));

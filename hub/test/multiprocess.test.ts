@@ -1,5 +1,6 @@
 /** Two hub processes on one PostgreSQL split the work without sending any delivery twice. */
-import { BACKENDS, HubProcess, Receiver, deliver, hubEnv, runCleanups, subscribe, waitFor, sleep } from './helpers';
+import { Client } from 'pg';
+import { BACKENDS, HubProcess, Receiver, deliver, hubEnv, runCleanups, subscribe, waitFor } from './helpers';
 
 afterEach(runCleanups);
 
@@ -25,8 +26,14 @@ maybe('two processes, 1,000 deliveries, 2 subscriptions: each pair sent exactly 
       ),
     );
   }
-  await waitFor(() => receiver.requests.length >= DELIVERIES * 2, 90000, 'all deliveries');
-  await sleep(1000); // anything sent twice would arrive now
+  // Every send is recorded after its answer: once no row is left pending, nothing more can come.
+  const db = new Client({ connectionString: env.DATABASE_URL });
+  await db.connect();
+  const finished = async () => {
+    const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM deliveries WHERE status = 'delivered'`);
+    return rows[0]!.n === DELIVERIES * 2;
+  };
+  await waitFor(finished, 90000, 'every delivery to be recorded').finally(() => db.end());
   const ids = receiver.requests.map((r) => String(r.headers['webhook-id']));
   if (ids.length !== new Set(ids).size || ids.length !== DELIVERIES * 2) console.log(hubs.map((h) => h.output).join('\n'));
   expect(receiver.requests).toHaveLength(DELIVERIES * 2);

@@ -28,34 +28,46 @@ function tokenFrom(response: HttpResponse): string | undefined {
   return typeof tokenData.access_token === 'string' && tokenData.access_token !== '' ? tokenData.access_token : undefined;
 }
 
+/** The two forms LearnWorlds' token endpoint is known to take: a JSON body, or that JSON inside a form field `data=` (the v1 docs). */
+const TOKEN_FORMS = [
+  { name: 'a JSON body', contentType: 'application/json', body: (json: string) => json },
+  { name: 'the form field data=', contentType: 'application/x-www-form-urlencoded', body: (json: string) => `data=${encodeURIComponent(json)}` },
+] as const;
+
+/** An answer that says "these credentials, in this form, are not accepted" (worth the other form). */
+const refusedStatus = (status: number): boolean => status === 400 || status === 401 || status === 415 || status === 422;
+
 export async function getAccessToken(z: ZObject, bundle: Bundle): Promise<{ sessionKey: string }> {
   const origin = school(z, bundle);
   const clientId = (bundle.authData.client_id ?? '').trim();
   const clientSecret = (bundle.authData.client_secret ?? '').trim();
   if (!clientId || !clientSecret) throw new z.errors.Error(CREDENTIALS_MESSAGE, 'InvalidCredentials', 401);
-  let response: HttpResponse;
-  try {
-    response = await z.request({
-      url: `${origin}${TOKEN_PATH}`,
-      method: 'POST',
-      headers: { 'Lw-Client': clientId, 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: { client_id: clientId, client_secret: clientSecret, grant_type: 'client_credentials' },
-      skipThrowForStatus: true,
-    });
-  } catch (error) {
-    const name = error instanceof Error ? error.name : '';
-    if (name === 'RefreshAuthError') throw new z.errors.Error(CREDENTIALS_MESSAGE, 'InvalidCredentials', 401);
-    if (name === 'ThrottledError') throw error;
-    throw new z.errors.Error(`Could not reach ${new URL(origin).host}. ${WRONG_SCHOOL_MESSAGE}`, 'WrongSchoolUrl', 502);
+  const json = JSON.stringify({ client_id: clientId, client_secret: clientSecret, grant_type: 'client_credentials' });
+  for (const form of TOKEN_FORMS) {
+    let response: HttpResponse;
+    try {
+      response = await z.request({
+        url: `${origin}${TOKEN_PATH}`,
+        method: 'POST',
+        headers: { 'Lw-Client': clientId, 'Content-Type': form.contentType, Accept: 'application/json' },
+        body: form.body(json),
+        skipThrowForStatus: true,
+      });
+    } catch (error) {
+      const name = error instanceof Error ? error.name : '';
+      // Session auth turns a 401 into RefreshAuthError: a refusal, like the statuses below.
+      if (name === 'RefreshAuthError') continue;
+      if (name === 'ThrottledError') throw error;
+      throw new z.errors.Error(`Could not reach ${new URL(origin).host}. ${WRONG_SCHOOL_MESSAGE}`, 'WrongSchoolUrl', 502);
+    }
+    const token = tokenFrom(response);
+    if (response.status === 200 && token) return { sessionKey: token };
+    if (response.status === 429) throw new z.errors.ThrottledError(RATE_LIMIT_MESSAGE, 60);
+    if (response.status === 403) throw new z.errors.Error(PLAN_MESSAGE, 'ApiNotInPlan', 403);
+    if (!refusedStatus(response.status)) throw new z.errors.Error(WRONG_SCHOOL_MESSAGE, 'WrongSchoolUrl', response.status);
   }
-  const token = tokenFrom(response);
-  if (response.status === 200 && token) return { sessionKey: token };
-  if (response.status === 429) throw new z.errors.ThrottledError(RATE_LIMIT_MESSAGE, 60);
-  if (response.status === 403) throw new z.errors.Error(PLAN_MESSAGE, 'ApiNotInPlan', 403);
-  if (response.status === 400 || response.status === 401 || response.status === 422) {
-    throw new z.errors.Error(CREDENTIALS_MESSAGE, 'InvalidCredentials', 401);
-  }
-  throw new z.errors.Error(WRONG_SCHOOL_MESSAGE, 'WrongSchoolUrl', response.status);
+  const tried = TOKEN_FORMS.map((f) => f.name).join(' and ');
+  throw new z.errors.Error(`${CREDENTIALS_MESSAGE.replace(/\.$/, '')} (tried ${tried}).`, 'InvalidCredentials', 401);
 }
 
 /**

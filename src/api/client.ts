@@ -86,11 +86,16 @@ export async function requestApi(z: ZObject, bundle: Bundle, call: ApiCall): Pro
   return { status, data };
 }
 
+/** `text` ending in exactly one period (LearnWorlds' own messages often end in one already). */
+export function sentence(text: string): string {
+  return `${text.trimEnd().replace(/[.\s]+$/, '')}.`;
+}
+
 /** The error for a refused call, with LearnWorlds' own words (field by field for a 422). */
 export function refusal(z: ZObject, answer: ApiAnswer): Error {
   const said = learnWorldsMessage(answer.data);
-  if (answer.status === 422) return new z.errors.Error(`LearnWorlds did not accept the values: ${said ?? 'no details given'}.`, 'ValidationFailed', 422);
-  return new z.errors.Error(`LearnWorlds refused the request (HTTP ${answer.status})${said ? `: ${said}` : ''}.`, 'RequestRefused', answer.status);
+  if (answer.status === 422) return new z.errors.Error(sentence(`LearnWorlds did not accept the values: ${said ?? 'no details given'}`), 'ValidationFailed', 422);
+  return new z.errors.Error(sentence(`LearnWorlds refused the request (HTTP ${answer.status})${said ? `: ${said}` : ''}`), 'RequestRefused', answer.status);
 }
 
 /** The JSON body of a 2xx answer; `undefined` for a JSON 404 when `notFound` is 'undefined'. */

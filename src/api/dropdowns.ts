@@ -4,7 +4,7 @@
  */
 import { type Bundle, type PollingTriggerPerform, type ZObject, defineTrigger } from 'zapier-platform-core';
 import { type JsonObject, type JsonValue, isJsonObject } from '../../contract/json';
-import { apiUrl } from '../../contract/school-url';
+import { callApi, rows } from './client';
 import { type ProductType, isProductType } from './action-fields';
 
 export interface Choice {
@@ -12,11 +12,22 @@ export interface Choice {
   title: string;
 }
 
+/** `meta.totalPages` of a list answer, when LearnWorlds says. */
+function totalPages(payload: JsonValue | undefined): number | undefined {
+  const meta = isJsonObject(payload) ? payload.meta : undefined;
+  return isJsonObject(meta) && typeof meta.totalPages === 'number' ? meta.totalPages : undefined;
+}
+
+/**
+ * One page of a list, through the API client (a 5xx is its friendly "LearnWorlds is
+ * unavailable" message). Past `meta.totalPages` nothing: an endpoint may repeat its last page.
+ */
 async function choices(z: ZObject, bundle: Bundle, path: string, kind?: string): Promise<Choice[]> {
-  const response = await z.request({ url: apiUrl(bundle.authData.school_url, path), params: { page: String((bundle.meta?.page ?? 0) + 1) } });
-  const payload = response.data as JsonValue;
-  const rows = isJsonObject(payload) && Array.isArray(payload.data) ? payload.data.filter(isJsonObject) : [];
-  return rows
+  const page = (bundle.meta?.page ?? 0) + 1;
+  const payload = await callApi(z, bundle, { method: 'GET', path: [path], params: { page: String(page) } });
+  const pages = totalPages(payload);
+  if (pages !== undefined && page > pages) return [];
+  return rows(payload)
     .filter((row: JsonObject) => typeof row.id === 'string')
     .map((row) => {
       const title = typeof row.title === 'string' && row.title ? row.title : String(row.id);

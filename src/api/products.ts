@@ -1,6 +1,7 @@
 /** A product named by an action: its type (course, bundle, subscription) and its id. */
-import type { ZObject } from 'zapier-platform-core';
-import type { JsonObject } from '../../contract/json';
+import type { Bundle, ZObject } from 'zapier-platform-core';
+import { type JsonObject, isJsonObject } from '../../contract/json';
+import { callApi } from './client';
 import { PRODUCT_TYPES, type ProductType, isProductType } from './action-fields';
 
 export interface ProductRef {
@@ -26,4 +27,21 @@ export function findProduct(products: JsonObject[], product: ProductRef): JsonOb
 /** The product as the actions output it. */
 export function outputProduct(product: ProductRef, listed?: JsonObject): JsonObject {
   return { id: product.id, type: product.type, title: typeof listed?.title === 'string' ? listed.title : '' };
+}
+
+/** Where each product type is read on its own. */
+const PRODUCT_PATHS: Record<ProductRef['type'], string> = { course: 'courses', bundle: 'bundles', subscription: 'subscription-plans' };
+
+/**
+ * The product's title from LearnWorlds (one call), for an enrollment that just happened; '' when
+ * LearnWorlds cannot say (the enrollment itself succeeded: a missing title must not fail it).
+ */
+export async function productTitle(z: ZObject, bundle: Bundle, product: ProductRef): Promise<string> {
+  try {
+    const found = await callApi(z, bundle, { method: 'GET', path: [PRODUCT_PATHS[product.type], product.id] }, 'undefined');
+    return isJsonObject(found) && typeof found.title === 'string' ? found.title : '';
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ThrottledError') throw error;
+    return '';
+  }
 }

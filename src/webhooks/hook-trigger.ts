@@ -63,7 +63,7 @@ function filterField(kind: FilterKind, spec: EventSpec): FilterField {
 
 /** What a trigger test shows when the hub has no real event of this kind yet. */
 const FALLBACK_HELP: Record<EventSpec['list'], string> = {
-  users: "your school's most recent users from the LearnWorlds API, shaped like the event",
+  users: "a few of your school's users from the LearnWorlds API (its first page, in the API's own order: not necessarily the newest), shaped like the event",
   leads: "your school's most recent email leads from the LearnWorlds API, shaped like the event",
   payments: "your school's most recent payments from the LearnWorlds API, shaped like the event",
   certificates: 'with a course chosen, recent certificates of that course from the LearnWorlds API; without one, an example',

@@ -1,4 +1,5 @@
 /** What the route plugins share: configuration, storage, secrets, metrics and the limiters. */
+import type { DatabaseHealth } from '../db-health';
 import type { HubConfig } from '../config';
 import type { Database } from '../database';
 import type { FailureLimiter } from '../failure-limiter';
@@ -18,5 +19,7 @@ export interface RouteDeps {
   signatureFailures: FailureLimiter;
   /** Wrong bearer keys (subscription API, metrics), per client address. */
   keyFailures: FailureLimiter;
+  /** Whether the database answers; outages are logged there, once. */
+  health: DatabaseHealth;
   onEventStored: () => void;
 }
