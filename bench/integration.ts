@@ -46,7 +46,11 @@ async function pipelineRows(): Promise<Array<{ event: string; pipelineNs: number
 }
 
 function loadMs(code: string): number {
-  const out = execFileSync(process.execPath, ['-e', `const t=process.hrtime.bigint();${code};process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`], { cwd: ROOT });
+  const out = execFileSync(
+    process.execPath,
+    ['-e', `const t=process.hrtime.bigint();${code};process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`],
+    { cwd: ROOT },
+  );
   return Number(out.toString());
 }
 
@@ -68,7 +72,9 @@ async function main(): Promise<void> {
   console.log('1. perform pipeline vs JSON.parse of the same body (goal ≤ 3×)');
   console.log('event'.padEnd(34) + 'pipeline µs'.padStart(12) + 'JSON.parse µs'.padStart(15) + 'ratio'.padStart(8));
   for (const r of rows) {
-    console.log(r.event.padEnd(34) + (r.pipelineNs / 1000).toFixed(1).padStart(12) + (r.parseNs / 1000).toFixed(1).padStart(15) + `${r.ratio.toFixed(2)}×`.padStart(8));
+    console.log(
+      r.event.padEnd(34) + (r.pipelineNs / 1000).toFixed(1).padStart(12) + (r.parseNs / 1000).toFixed(1).padStart(15) + `${r.ratio.toFixed(2)}×`.padStart(8),
+    );
   }
   const ratios = rows.map((r) => r.ratio);
   console.log(`median ratio ${median(ratios).toFixed(2)}×, worst ${Math.max(...ratios).toFixed(2)}×\n`);

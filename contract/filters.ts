@@ -35,9 +35,16 @@ export function isFilterKey(key: string): key is FilterKey {
 
 /** Where the id-like filters find their values in a webhook's `data`. */
 const FACT_PATHS: Record<'course_id' | 'learning_program_id' | 'product_id', string[][]> = {
-  course_id: [['course', 'id'], ['certificate', 'course_id']],
+  course_id: [
+    ['course', 'id'],
+    ['certificate', 'course_id'],
+  ],
   learning_program_id: [['learningProgram', 'id']],
-  product_id: [['payment', 'product', 'id'], ['product', 'id'], ['subscription', 'id']],
+  product_id: [
+    ['payment', 'product', 'id'],
+    ['product', 'id'],
+    ['subscription', 'id'],
+  ],
 };
 
 function at(data: JsonObject, path: string[]): JsonValue | undefined {
@@ -91,7 +98,8 @@ export function filterFacts(type: string, data: JsonObject, hub?: EventFacts): F
 /** Why a filter value is not allowed (undefined when it is). */
 export function filterValueProblem(key: FilterKey, value: string): string | undefined {
   const v = normaliseFilterValue(value);
-  if (key === 'payment_origin' && !(PAYMENT_ORIGINS as readonly string[]).includes(v)) return `filters.payment_origin must be one of ${PAYMENT_ORIGINS.join(', ')}`;
+  if (key === 'payment_origin' && !(PAYMENT_ORIGINS as readonly string[]).includes(v))
+    return `filters.payment_origin must be one of ${PAYMENT_ORIGINS.join(', ')}`;
   if (key === 'only_new_users' && v !== 'true' && v !== 'false') return 'filters.only_new_users must be true or false';
   return undefined;
 }

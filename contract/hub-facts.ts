@@ -38,8 +38,7 @@ export function encodeHubFacts(facts: HubFacts): string {
   return Buffer.from(JSON.stringify(facts), 'utf8').toString('base64url');
 }
 
-const strings = (value: unknown): string[] | undefined =>
-  Array.isArray(value) && value.every((v): v is string => typeof v === 'string') ? value : undefined;
+const strings = (value: unknown): string[] | undefined => (Array.isArray(value) && value.every((v): v is string => typeof v === 'string') ? value : undefined);
 
 /** The event facts from their JSON form (a stored column), checked field by field; unknown fields dropped. */
 export function eventFactsFrom(value: unknown): EventFacts {

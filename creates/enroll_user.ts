@@ -11,7 +11,7 @@
  * product yet).
  */
 import { type Bundle, type ZObject, defineCreate } from 'zapier-platform-core';
-import type { JsonObject } from '../contract/json';
+import { type JsonObject, asText } from '../contract/json';
 import { outputFieldsFor } from '../src/common/output-fields';
 import { emailField, productIdField, productTypeField, usernameField } from '../src/api/action-fields';
 import { API_THROTTLE, USER_BY_EMAIL_LOCK } from '../src/api/action-limits';
@@ -26,9 +26,9 @@ const DURATION_TYPES = { days: 'Days', weeks: 'Weeks', months: 'Months' } as con
 /** The price as a number: 0 when empty; "49.00", "$49" and 49 all give 49. */
 export function parsePrice(z: ZObject, input: unknown): number {
   if (input === undefined || input === null || (typeof input === 'string' && input.trim() === '')) return 0;
-  const value = typeof input === 'number' ? input : Number(String(input).replace(/[^0-9.-]/g, ''));
+  const value = typeof input === 'number' ? input : Number(asText(input).replace(/[^0-9.-]/g, ''));
   if (!Number.isFinite(value) || value < 0 || (typeof input === 'string' && !/\d/.test(input))) {
-    throw new z.errors.Error(`Price must be a number such as 49.00, got "${String(input)}".`, 'InvalidPrice', 400);
+    throw new z.errors.Error(`Price must be a number such as 49.00, got "${asText(input)}".`, 'InvalidPrice', 400);
   }
   return Math.round(value * 100) / 100;
 }
@@ -59,7 +59,7 @@ export async function perform(z: ZObject, bundle: Bundle): Promise<JsonObject> {
   // Every input is checked before the first call.
   const newUser = newUserBody(z, bundle.inputData);
   const enrollment = enrollmentBody(z, product, bundle.inputData);
-  const email = String(newUser.email);
+  const email = asText(newUser.email);
   let user = await findUser(z, bundle, email);
   let userCreated = false;
   let listed: JsonObject | undefined;

@@ -4,7 +4,7 @@
  * API calls: 1 when not enrolled (the product list), 2 otherwise (list, unenroll).
  */
 import { type Bundle, type ZObject, defineCreate } from 'zapier-platform-core';
-import type { JsonObject } from '../contract/json';
+import { type JsonObject, asText } from '../contract/json';
 import { outputFieldsFor } from '../src/common/output-fields';
 import { productIdField, productTypeField, userField } from '../src/api/action-fields';
 import { API_THROTTLE } from '../src/api/action-limits';
@@ -25,14 +25,19 @@ export async function perform(z: ZObject, bundle: Bundle): Promise<JsonObject> {
   return { id: `${ref}:${product.type}:${product.id}`, user: ref, product: outputProduct(product, listed), was_enrolled: listed !== undefined };
 }
 
-const SAMPLE = { id: `ada.lovelace@example.com:course:${String(PRODUCT_SAMPLE.id)}`, user: 'ada.lovelace@example.com', product: PRODUCT_SAMPLE, was_enrolled: true };
+const SAMPLE = {
+  id: `ada.lovelace@example.com:course:${asText(PRODUCT_SAMPLE.id)}`,
+  user: 'ada.lovelace@example.com',
+  product: PRODUCT_SAMPLE,
+  was_enrolled: true,
+};
 
 export default defineCreate({
   key: 'unenroll_user',
   noun: 'Enrollment',
   display: {
     label: 'Unenroll User From Product',
-    description: "Unenrolls a user from a course, bundle or subscription; a user who does not have it is left as is.",
+    description: 'Unenrolls a user from a course, bundle or subscription; a user who does not have it is left as is.',
   },
   operation: {
     throttle: API_THROTTLE,

@@ -28,7 +28,11 @@ export async function perform(z: ZObject, bundle: Bundle): Promise<JsonObject> {
   const ref = userRef(z, bundle.inputData.user);
   const body = changes(bundle.inputData);
   if (Object.keys(body).length === 0) {
-    throw new z.errors.Error('Nothing to update: fill in at least one of Email, Username, Subscribed to Marketing Emails or Sign-up Fields.', 'NothingToUpdate', 400);
+    throw new z.errors.Error(
+      'Nothing to update: fill in at least one of Email, Username, Subscribed to Marketing Emails or Sign-up Fields.',
+      'NothingToUpdate',
+      400,
+    );
   }
   const updated = await callApi(z, bundle, { method: 'PUT', path: ['users', ref], body }, 'undefined');
   if (updated === undefined) throw userNotFound(z, ref);
@@ -47,7 +51,13 @@ export default defineCreate({
     inputFields: [
       userField,
       { key: 'email', label: 'New Email', type: 'string', required: false, helpText: 'A new email address for the user. Leave empty to keep the current one.' },
-      { key: 'username', label: 'New Username', type: 'string', required: false, helpText: 'A new username (the name LearnWorlds shows). Leave empty to keep the current one.' },
+      {
+        key: 'username',
+        label: 'New Username',
+        type: 'string',
+        required: false,
+        helpText: 'A new username (the name LearnWorlds shows). Leave empty to keep the current one.',
+      },
       {
         key: 'subscribed_for_marketing_emails',
         label: 'Subscribed to Marketing Emails',

@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nock from 'nock';
 import { createAppTester } from 'zapier-platform-core';
-import { HEADERS, HUB_PATHS, LEARNWORLDS_EVENT_TYPES, isJsonObject, signatureFor } from '../contract';
+import { HEADERS, HUB_PATHS, LEARNWORLDS_EVENT_TYPES, asText, isJsonObject, signatureFor } from '../contract';
 import { VENDOR_PAYLOADS } from '../contract/payloads';
 import App from '../index';
 import { testConnection } from '../src/api/authentication';
@@ -71,7 +71,10 @@ interface Zap {
 function zapierHeaders(req: IncomingMessage): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
-    const camel = name.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('-');
+    const camel = name
+      .split('-')
+      .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
+      .join('-');
     headers[/^content-(type|length)$/i.test(name) ? camel : `Http-${camel}`] = String(value);
   }
   return headers;
@@ -91,7 +94,14 @@ async function main(): Promise<number> {
     if (!ok) problems.push(what);
   };
   const zaps: Zap[] = [
-    { name: 'Zap A (course_completed, course "sample-course")', trigger: trigger('course_completed'), inputData: { course_id: 'sample-course' }, received: [], dropped: 0, off: false },
+    {
+      name: 'Zap A (course_completed, course "sample-course")',
+      trigger: trigger('course_completed'),
+      inputData: { course_id: 'sample-course' },
+      received: [],
+      dropped: 0,
+      off: false,
+    },
     { name: 'Zap B (any_event)', trigger: trigger('any_event'), inputData: {}, received: [], dropped: 0, off: false },
     { name: 'Zap C (user_tags_removed, tag "VIP")', trigger: trigger('user_tags_removed'), inputData: { tag: 'VIP' }, received: [], dropped: 0, off: false },
   ];
@@ -144,7 +154,11 @@ async function main(): Promise<number> {
   process.env.HUB_API_KEY = apiKey;
   const inboundUrl = `${hub.url}${HUB_PATHS.inbound}`;
   // LearnWorlds' API, for the connection test and the trigger tests' fallbacks.
-  nock(SCHOOL).persist().get('/admin/api/v2/users').query(true).reply(200, { data: [], meta: { page: 1, totalPages: 1 } });
+  nock(SCHOOL)
+    .persist()
+    .get('/admin/api/v2/users')
+    .query(true)
+    .reply(200, { data: [], meta: { page: 1, totalPages: 1 } });
   console.log(`hub: \`node hub\` on ${hub.url} (embedded database in a temporary folder); Zapier stand-in on 127.0.0.1:${zapierPort}\n`);
 
   const post = async (body: string, signature: string) => {
@@ -162,19 +176,34 @@ async function main(): Promise<number> {
     // 2. Paste the URL into LearnWorlds; an event arrives before any Zap is on.
     const first = JSON.stringify({ ...VENDOR_PAYLOADS.courseCompleted, school_id: 'first-event' });
     const early = await post(first, signature);
-    expect(early.status === 202 && early.json.deliveries === 0, `a delivery before any Zap: ${early.status} ${JSON.stringify(early.json)}, expected 202 with 0 deliveries`);
+    expect(
+      early.status === 202 && early.json.deliveries === 0,
+      `a delivery before any Zap: ${early.status} ${JSON.stringify(early.json)}, expected 202 with 0 deliveries`,
+    );
     console.log(`2. paste ${inboundUrl} into LearnWorlds: a course completion before any Zap → ${early.status} ${JSON.stringify(early.json)}`);
 
     // 3. Test the trigger: the real event, as the Zap will get it; another trigger shows its sample.
     const tested = await appTester(trigger('course_completed').performList, { authData, inputData: {} });
-    expect(tested.length === 1 && tested[0]?.school_id === 'first-event', `course_completed test: expected the real event (school_id first-event), got ${tested.map((i) => String(i.school_id)).join(', ')}`);
+    expect(
+      tested.length === 1 && tested[0]?.school_id === 'first-event',
+      `course_completed test: expected the real event (school_id first-event), got ${tested.map((i) => String(i.school_id)).join(', ')}`,
+    );
     const users = await appTester(trigger('user_updated').performList, { authData, inputData: {} });
-    expect(users.length === 1 && users[0]?.id === sampleFor(trigger('user_updated').spec).id, 'user_updated test: expected its sample (no real userUpdated yet), not the course completion');
-    console.log(`3. test trigger "Course Completed": the real event ${tested[0]?.id ?? '-'} (school_id ${String(tested[0]?.school_id)}); "New or Updated User" shows its sample\n`);
+    expect(
+      users.length === 1 && users[0]?.id === sampleFor(trigger('user_updated').spec).id,
+      'user_updated test: expected its sample (no real userUpdated yet), not the course completion',
+    );
+    console.log(
+      `3. test trigger "Course Completed": the real event ${tested[0]?.id ?? '-'} (school_id ${String(tested[0]?.school_id)}); "New or Updated User" shows its sample\n`,
+    );
 
     // 4. Turn two Zaps on and send everything.
     for (const [index, zap] of zaps.entries()) {
-      const subscription = await appTester(zap.trigger.performSubscribe, { authData, inputData: zap.inputData, targetUrl: `http://127.0.0.1:${zapierPort}/hooks/${index}` });
+      const subscription = await appTester(zap.trigger.performSubscribe, {
+        authData,
+        inputData: zap.inputData,
+        targetUrl: `http://127.0.0.1:${zapierPort}/hooks/${index}`,
+      });
       zap.subscribeData = { id: subscription.id };
       console.log(`4. ${zap.name}: on, through performSubscribe → hub subscription ${subscription.id}`);
     }
@@ -190,18 +219,34 @@ async function main(): Promise<number> {
     expect(forged.status === 401, `forged delivery: the hub answered ${forged.status}, expected 401`);
     // LearnWorlds retrying the last delivery (no answer reached it): the same body as that user's last event.
     const repeat = await post(JSON.stringify(otherCourse), signature);
-    expect(repeat.status === 200 && repeat.json.status === 'duplicate', `repeated delivery: the hub answered ${repeat.status} ${JSON.stringify(repeat.json)}, expected 200 duplicate`);
+    expect(
+      repeat.status === 200 && repeat.json.status === 'duplicate',
+      `repeated delivery: the hub answered ${repeat.status} ${JSON.stringify(repeat.json)}, expected 200 duplicate`,
+    );
     // A tag removed: LearnWorlds sends the tags that remain; the hub knows which one went.
     const tagged = (type: 'userTagAdded' | 'userTagDeleted', tags: string[]) =>
-      JSON.stringify({ ...VENDOR_PAYLOADS[type], data: { ...(isJsonObject(VENDOR_PAYLOADS[type].data) ? VENDOR_PAYLOADS[type].data : {}), id: 'demo-user', email: 'ada@example.com', tags } });
+      JSON.stringify({
+        ...VENDOR_PAYLOADS[type],
+        data: { ...(isJsonObject(VENDOR_PAYLOADS[type].data) ? VENDOR_PAYLOADS[type].data : {}), id: 'demo-user', email: 'ada@example.com', tags },
+      });
     const added = await post(tagged('userTagAdded', ['learner', 'VIP']), signature);
     const removed = await post(tagged('userTagDeleted', ['learner']), signature);
-    expect(added.status === 202 && removed.status === 202 && removed.json.deliveries === 2, `tag added then removed: ${JSON.stringify([added.json, removed.json])}, expected the removal to reach Zaps B and C`);
-    console.log(`   demo-user: tags ["learner", "VIP"] (${added.status}), then LearnWorlds sends the tags that remain, ["learner"] (${removed.status}, ${String(removed.json.deliveries)} deliveries: Zap C's "VIP removed" matches)`);
-    console.log(`   sent: ${LEARNWORLDS_EVENT_TYPES.length} signed vendor examples (202 each); another course (${other.status}, ${String(other.json.deliveries)} delivery: the filtered Zap is not asked); 1 forged (${forged.status}); 1 repeat (${repeat.status} ${String(repeat.json.status)})\n`);
+    expect(
+      added.status === 202 && removed.status === 202 && removed.json.deliveries === 2,
+      `tag added then removed: ${JSON.stringify([added.json, removed.json])}, expected the removal to reach Zaps B and C`,
+    );
+    console.log(
+      `   demo-user: tags ["learner", "VIP"] (${added.status}), then LearnWorlds sends the tags that remain, ["learner"] (${removed.status}, ${String(removed.json.deliveries)} deliveries: Zap C's "VIP removed" matches)`,
+    );
+    console.log(
+      `   sent: ${LEARNWORLDS_EVENT_TYPES.length} signed vendor examples (202 each); another course (${other.status}, ${String(other.json.deliveries)} delivery: the filtered Zap is not asked); 1 forged (${forged.status}); 1 repeat (${repeat.status} ${String(repeat.json.status)})\n`,
+    );
 
     const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline && (zaps[0]!.received.length < 1 || zaps[1]!.received.length < LEARNWORLDS_EVENT_TYPES.length + 3 || zaps[2]!.received.length < 1)) {
+    while (
+      Date.now() < deadline &&
+      (zaps[0].received.length < 1 || zaps[1].received.length < LEARNWORLDS_EVENT_TYPES.length + 3 || zaps[2].received.length < 1)
+    ) {
       await new Promise((r) => setTimeout(r, 50));
     }
     await new Promise((r) => setTimeout(r, 500)); // anything extra would arrive now
@@ -209,18 +254,32 @@ async function main(): Promise<number> {
     for (const zap of zaps) {
       console.log(`${zap.name} received ${zap.received.length} item(s):`);
       for (const item of zap.received) {
-        const change = Array.isArray(item.tags_removed) && item.tags_removed.length > 0 ? `  tags removed: ${item.tags_removed.join(', ')}` : Array.isArray(item.tags_added) && item.tags_added.length > 0 ? `  tags added: ${item.tags_added.join(', ')}` : '';
-        console.log(`  ${item.event_type.padEnd(32)} ${item.id}  user ${String(item.user.email ?? '')} (${String(item.user.full_name)})${change}`);
+        const list = (value: unknown) => (Array.isArray(value) ? value.map(asText).join(', ') : '');
+        const change = list(item.tags_removed)
+          ? `  tags removed: ${list(item.tags_removed)}`
+          : list(item.tags_added)
+            ? `  tags added: ${list(item.tags_added)}`
+            : '';
+        console.log(`  ${item.event_type.padEnd(32)} ${item.id}  user ${asText(item.user.email ?? '')} (${asText(item.user.full_name)})${change}`);
       }
     }
     const [a, b, c] = zaps as [Zap, Zap, Zap];
-    expect(a.received.length === 1 && a.received[0]?.event_type === 'courseCompleted', `${a.name}: expected exactly one courseCompleted item, got ${a.received.map((i) => i.event_type).join(', ') || 'none'}`);
+    expect(
+      a.received.length === 1 && a.received[0]?.event_type === 'courseCompleted',
+      `${a.name}: expected exactly one courseCompleted item, got ${a.received.map((i) => i.event_type).join(', ') || 'none'}`,
+    );
     expect(a.dropped === 0, `${a.name}: the hub sent it ${a.dropped} delivery(ies) its perform had to drop`);
     const types = b.received.map((i) => i.event_type).sort();
     const expected = [...LEARNWORLDS_EVENT_TYPES, 'courseCompleted', 'userTagAdded', 'userTagDeleted'].sort();
-    expect(JSON.stringify(types) === JSON.stringify(expected), `${b.name}: expected each of the 17 events once plus the other course and the two tag changes, got ${types.join(', ')}`);
+    expect(
+      JSON.stringify(types) === JSON.stringify(expected),
+      `${b.name}: expected each of the 17 events once plus the other course and the two tag changes, got ${types.join(', ')}`,
+    );
     const vip = c.received.map((i) => ({ user: i.user.id, removed: i.tags_removed }));
-    expect(JSON.stringify(vip) === JSON.stringify([{ user: 'demo-user', removed: ['VIP'] }]), `${c.name}: expected exactly demo-user's VIP removal, got ${JSON.stringify(vip)}`);
+    expect(
+      JSON.stringify(vip) === JSON.stringify([{ user: 'demo-user', removed: ['VIP'] }]),
+      `${c.name}: expected exactly demo-user's VIP removal, got ${JSON.stringify(vip)}`,
+    );
     expect(c.dropped === 0, `${c.name}: the hub sent it ${c.dropped} delivery(ies) its perform had to drop`);
 
     // 5. Turn the Zaps off.

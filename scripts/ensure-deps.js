@@ -28,6 +28,8 @@ if (process.argv.includes('--browser') && !existsSync(chromium)) {
     execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
     execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env });
   } else {
-    console.error(`${chromium} is missing: install Debian's chromium (sudo apt-get install chromium) or set CHROMIUM_PATH; the console's browser test needs it.`);
+    console.error(
+      `${chromium} is missing: install Debian's chromium (sudo apt-get install chromium) or set CHROMIUM_PATH; the console's browser test needs it.`,
+    );
   }
 }

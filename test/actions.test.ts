@@ -37,7 +37,7 @@ const PERFORMS: Record<string, Perform> = {
   find_user: findUser,
   find_course_progress: findCourseProgress,
 };
-const create = (key: string): Perform => PERFORMS[key]!;
+const create = (key: string): Perform => PERFORMS[key];
 const search = create;
 const run = (perform: Perform, inputData: Record<string, unknown>) => appTester(perform, { authData: AUTH, inputData });
 const operationOf = (action: { operation: object }): { throttle?: unknown; lock?: unknown } => action.operation;
@@ -49,7 +49,7 @@ const user = (overrides: Record<string, unknown> = {}) => ({ ...structuredClone(
 /** Emails whose path segment needs encoding, with the segment LearnWorlds must receive. */
 const TRICKY_EMAILS: Array<[string, string]> = [
   ['ada+vip@example.com', 'ada%2Bvip%40example.com'],
-  ['o\'neil#1@example.com', 'o%27neil%231%40example.com'],
+  ["o'neil#1@example.com", 'o%27neil%231%40example.com'],
   ['plain@example.com', 'plain%40example.com'],
 ];
 
@@ -111,7 +111,13 @@ describe('enroll_user', () => {
       .reply(404, { error: 'Sorry the resource your trying to access does not exist.' }, { 'Content-Type': 'application/json' })
       .post(`${V2}/users`, { email: 'ada.lovelace@example.com', username: 'ada.lovelace', send_registration_email: false })
       .reply(201, user({ username: 'ada.lovelace' }))
-      .post(`${path}/enrollment`, { productId: 'javascript-101', productType: 'course', price: 49.5, send_enrollment_email: true, justification: 'Stripe ch_1' })
+      .post(`${path}/enrollment`, {
+        productId: 'javascript-101',
+        productType: 'course',
+        price: 49.5,
+        send_enrollment_email: true,
+        justification: 'Stripe ch_1',
+      })
       .reply(200, { success: true })
       .get(`${V2}/courses/javascript-101`)
       .reply(404, { error: 'not found' }, { 'Content-Type': 'application/json' });
@@ -127,7 +133,14 @@ describe('enroll_user', () => {
       .reply(404, { error: 'not found' }, { 'Content-Type': 'application/json' })
       .post(`${V2}/users`, { email: 'ada.lovelace@example.com', username: 'Ada L', send_registration_email: false })
       .reply(201, user())
-      .post(`${path}/enrollment`, { productId: 'gold', productType: 'subscription', price: 0, send_enrollment_email: false, duration_type: 'months', duration: 3 })
+      .post(`${path}/enrollment`, {
+        productId: 'gold',
+        productType: 'subscription',
+        price: 0,
+        send_enrollment_email: false,
+        duration_type: 'months',
+        duration: 3,
+      })
       .reply(200, { success: true })
       .get(`${V2}/subscription-plans/gold`)
       .reply(200, { id: 'gold', title: 'Gold Plan' });
@@ -160,7 +173,9 @@ describe('enroll_user', () => {
 
   test('bad input fails before any API call, with a clear message', async () => {
     expect((await rejection(run(create('enroll_user'), { ...input, email: 'not-an-email' }))).message).toMatch(/"not-an-email" is not an email address/);
-    expect((await rejection(run(create('enroll_user'), { ...input, product_type: 'ebook' }))).message).toMatch(/Product Type must be one of course, bundle, subscription/);
+    expect((await rejection(run(create('enroll_user'), { ...input, product_type: 'ebook' }))).message).toMatch(
+      /Product Type must be one of course, bundle, subscription/,
+    );
     expect((await rejection(run(create('enroll_user'), { ...input, product_id: ' ' }))).message).toMatch(/Product is empty/);
     expect((await rejection(run(create('enroll_user'), { ...input, price: 'free' }))).message).toMatch(/Price must be a number/);
   });
@@ -215,7 +230,12 @@ describe('update_user', () => {
     const scope = api()
       .put(`${V2}/users/6130afb278d2c94eeb228d12`, { username: 'Ada King', fields: { cf_company: 'Engines' } })
       .reply(200, user({ username: 'Ada King' }));
-    const result = await run(create('update_user'), { user: ' 6130afb278d2c94eeb228d12 ', email: '', username: 'Ada King', fields: { company: 'Engines', bio: '' } });
+    const result = await run(create('update_user'), {
+      user: ' 6130afb278d2c94eeb228d12 ',
+      email: '',
+      username: 'Ada King',
+      fields: { company: 'Engines', bio: '' },
+    });
     scope.done();
     expect(result).toMatchObject({ username: 'Ada King', full_name: 'Ada Lovelace' });
   });
@@ -223,7 +243,9 @@ describe('update_user', () => {
   test('nothing filled in → a clear error and no call; an unknown user is named', async () => {
     expect((await rejection(run(create('update_user'), { user: 'a@example.com', email: ' ' }))).message).toMatch(/Nothing to update/);
     api().put(`${V2}/users/ghost%40example.com`).reply(404, { statusCode: 404, error: 'This resource is not found' });
-    expect((await rejection(run(create('update_user'), { user: 'ghost@example.com', username: 'G' }))).message).toContain('LearnWorlds has no user with the email "ghost@example.com"');
+    expect((await rejection(run(create('update_user'), { user: 'ghost@example.com', username: 'G' }))).message).toContain(
+      'LearnWorlds has no user with the email "ghost@example.com"',
+    );
   });
 });
 
@@ -267,20 +289,33 @@ describe('unenroll, suspend and unsuspend are idempotent', () => {
     ['suspend_user', 'suspend', false, true],
     ['unsuspend_user', 'unsuspend', true, false],
   ])('%s: changes a user in the other state (2 calls), leaves one already there (1 call)', async (key, verb, before, after) => {
-    const scope = api().get(path).query({ include_suspended: 'true' }).reply(200, user({ is_suspended: before })).put(`${path}/${verb}`).reply(200, {});
+    const scope = api()
+      .get(path)
+      .query({ include_suspended: 'true' })
+      .reply(200, user({ is_suspended: before }))
+      .put(`${path}/${verb}`)
+      .reply(200, {});
     expect(await run(create(key), { user: 'ada.lovelace@example.com' })).toMatchObject({ is_suspended: after, already: false });
     scope.done();
-    api().get(path).query(true).reply(200, user({ is_suspended: after }));
+    api()
+      .get(path)
+      .query(true)
+      .reply(200, user({ is_suspended: after }));
     expect(await run(create(key), { user: 'ada.lovelace@example.com' })).toMatchObject({ is_suspended: after, already: true });
     expect(nock.pendingMocks()).toEqual([]);
   });
 });
 
 describe('searches', () => {
-  test('find_user: found → [user] in the triggers\' shape; not found → []; 1 call each', async () => {
+  test("find_user: found → [user] in the triggers' shape; not found → []; 1 call each", async () => {
     api().get(`${V2}/users/ada%2Bvip%40example.com`).query({ include_suspended: 'true' }).reply(200, user());
     const [found] = (await run(search('find_user'), { user: 'ada+vip@example.com' })) as Array<Record<string, unknown>>;
-    expect(found).toMatchObject({ id: API_USER_EXAMPLE.id, full_name: 'Ada Lovelace', last_login: '2023-11-14T23:13:20.500Z', utms: { fc_source: 'newsletter', lc_source: 'google' } });
+    expect(found).toMatchObject({
+      id: API_USER_EXAMPLE.id,
+      full_name: 'Ada Lovelace',
+      last_login: '2023-11-14T23:13:20.500Z',
+      utms: { fc_source: 'newsletter', lc_source: 'google' },
+    });
     api().get(`${V2}/users/nobody%40example.com`).query(true).reply(404, { statusCode: 404, error: 'This resource is not found' });
     expect(await run(search('find_user'), { user: 'nobody@example.com' })).toEqual([]);
     expect(nock.pendingMocks()).toEqual([]);
@@ -290,14 +325,26 @@ describe('searches', () => {
     api()
       .get(`${V2}/users/ada.lovelace%40example.com/courses/javascript-101/progress`)
       .reply(200, { status: 'completed', progress_rate: 100, completed_at: 1700500000.75, progress_per_section_unit: [] });
-    const [progress] = (await run(search('find_course_progress'), { user: 'ada.lovelace@example.com', course_id: 'javascript-101' })) as Array<Record<string, unknown>>;
-    expect(progress).toMatchObject({ id: 'ada.lovelace@example.com:javascript-101', course_id: 'javascript-101', status: 'completed', completed_at: '2023-11-20T17:06:40.750Z' });
+    const [progress] = (await run(search('find_course_progress'), { user: 'ada.lovelace@example.com', course_id: 'javascript-101' })) as Array<
+      Record<string, unknown>
+    >;
+    expect(progress).toMatchObject({
+      id: 'ada.lovelace@example.com:javascript-101',
+      course_id: 'javascript-101',
+      status: 'completed',
+      completed_at: '2023-11-20T17:06:40.750Z',
+    });
     api().get(`${V2}/users/ada.lovelace%40example.com/courses/other/progress`).reply(404, { error: 'not found' });
     expect(await run(search('find_course_progress'), { user: 'ada.lovelace@example.com', course_id: 'other' })).toEqual([]);
   });
 
   test('Find or Create User pairs find_user with create_user', () => {
-    expect(App.searchOrCreates?.find_user).toMatchObject({ key: 'find_user', search: 'find_user', create: 'create_user', display: { label: 'Find or Create User' } });
+    expect(App.searchOrCreates?.find_user).toMatchObject({
+      key: 'find_user',
+      search: 'find_user',
+      create: 'create_user',
+      display: { label: 'Find or Create User' },
+    });
   });
 });
 

@@ -2,6 +2,7 @@ import nock from 'nock';
 import App from '../index';
 import { getAccessToken, testConnection } from '../src/api/authentication';
 import { normaliseSchoolUrl } from '../contract/school-url';
+import { isJsonObject } from '../contract/json';
 import { HOOK_TRIGGERS } from '../triggers';
 import { AUTH, SCHOOL, appTester } from './helpers';
 
@@ -37,14 +38,21 @@ describe('session: token exchange', () => {
   });
 
   test.each([
-    [400, { errors: [{ code: 400, context: 'client_id', message: 'Missing client_id or client cannot be found.' }], success: false }, /did not accept the Client ID and Client Secret/],
+    [
+      400,
+      { errors: [{ code: 400, context: 'client_id', message: 'Missing client_id or client cannot be found.' }], success: false },
+      /did not accept the Client ID and Client Secret/,
+    ],
     [401, { errors: [{ code: '401', context: 'access_denied', message: 'nope' }], success: false }, /did not accept the Client ID and Client Secret/],
     [403, { error: 'Forbidden' }, /only available on the Learning Center plan/],
     [404, '<html>Not found</html>', /does not answer like a LearnWorlds school/],
     [429, { error: 'Too many requests' }, /rate limit/],
   ])('a %i answer becomes a clear error', async (status, body, message) => {
     // A refusal is asked again in the other form (data=); every other answer is final at once.
-    const scope = nock(SCHOOL).post('/admin/api/oauth2/access_token').times(status === 400 || status === 401 ? 2 : 1).reply(status, body as nock.Body);
+    const scope = nock(SCHOOL)
+      .post('/admin/api/oauth2/access_token')
+      .times(status === 400 || status === 401 ? 2 : 1)
+      .reply(status, body as nock.Body);
     const error = await appTester(getAccessToken, { authData: credentials }).catch((e: Error) => e);
     expect(scope.isDone()).toBe(true);
     expect(error).toBeInstanceOf(Error);
@@ -57,7 +65,10 @@ describe('session: token exchange', () => {
     const scope = nock(SCHOOL, { reqheaders: { 'lw-client': 'client-123' } })
       .post('/admin/api/oauth2/access_token', json)
       .reply(400, { errors: [{ code: 400, message: 'Missing client_id' }], success: false })
-      .post('/admin/api/oauth2/access_token', (body: unknown) => body !== null && typeof body === 'object' && 'data' in body && JSON.parse(String(body.data)).client_id === 'client-123')
+      .post(
+        '/admin/api/oauth2/access_token',
+        (body: unknown) => isJsonObject(body) && typeof body.data === 'string' && /"client_id":"client-123"/.test(body.data),
+      )
       .matchHeader('content-type', 'application/x-www-form-urlencoded')
       .reply(200, { tokenData: { access_token: 'form-token' }, success: true });
     expect(await appTester(getAccessToken, { authData: credentials })).toEqual({ sessionKey: 'form-token' });
@@ -100,13 +111,18 @@ describe('API requests', () => {
     [429, { error: 'Too many requests' }, 'ThrottledError'],
     [404, '<html></html>', 'WrongSchoolUrl'],
   ])('a %i answer is mapped', async (status, body, kind) => {
-    nock(SCHOOL).get('/admin/api/v2/users').query(true).reply(status, body as nock.Body, { 'Content-Type': typeof body === 'string' ? 'text/html' : 'application/json' });
+    nock(SCHOOL)
+      .get('/admin/api/v2/users')
+      .query(true)
+      .reply(status, body as nock.Body, { 'Content-Type': typeof body === 'string' ? 'text/html' : 'application/json' });
     const error = (await appTester(testConnection, { authData: AUTH }).catch((e: Error) => e)) as Error;
     expect(`${error.name} ${error.message}`).toContain(kind);
   });
 
   test('requests to other hosts (the hub) get no LearnWorlds credentials', async () => {
-    const scope = nock('https://hub.example.com', { badheaders: ['lw-client', 'authorization'] }).get('/x').reply(200, {});
+    const scope = nock('https://hub.example.com', { badheaders: ['lw-client', 'authorization'] })
+      .get('/x')
+      .reply(200, {});
     await appTester(async (z) => (await z.request({ url: 'https://hub.example.com/x' })).status, { authData: AUTH });
     scope.done();
   });

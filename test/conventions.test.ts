@@ -30,7 +30,10 @@ function expectSampleMatchesOutputFields(sample: Record<string, unknown>, output
 
 describe.each(HOOK_TRIGGERS.map((m) => [m.spec.key, m] as const))('%s', (_key, module) => {
   const { trigger, spec } = module;
-  const op = trigger.operation as unknown as Record<string, unknown> & { sample: Record<string, unknown>; outputFields: Array<{ key: string; label?: string; type?: string }> };
+  const op = trigger.operation as unknown as Record<string, unknown> & {
+    sample: Record<string, unknown>;
+    outputFields: Array<{ key: string; label?: string; type?: string }>;
+  };
 
   test('is an instant REST hook with every operation', () => {
     expect(op.type).toBe('hook');
@@ -42,7 +45,7 @@ describe.each(HOOK_TRIGGERS.map((m) => [m.spec.key, m] as const))('%s', (_key, m
     const words = label.split(' ');
     words.forEach((word, i) => {
       if (i > 0 && SMALL_WORDS.has(word)) return;
-      expect(word[0]).toBe(word[0]!.toUpperCase());
+      expect(word[0]).toBe(word[0].toUpperCase());
     });
     expect(label.length).toBeGreaterThanOrEqual(2);
     expect(label.length).toBeLessThanOrEqual(64);
@@ -70,7 +73,11 @@ describe.each(HOOK_TRIGGERS.map((m) => [m.spec.key, m] as const))('%s', (_key, m
   });
 
   test('sample promises no school-specific custom field', () => {
-    expect(flattenKeys(op.sample as never).map(([k]) => k).filter((k) => k.includes('cf_'))).toEqual([]);
+    expect(
+      flattenKeys(op.sample as never)
+        .map(([k]) => k)
+        .filter((k) => k.includes('cf_')),
+    ).toEqual([]);
   });
 
   test('help tells the admin which box to tick and to choose the new version', () => {
@@ -148,10 +155,16 @@ const ACTIONS: Array<[string, 'create' | 'search', ActionShape]> = [
 
 test('the action keys, labels and input keys are the public contract', () => {
   const contract = Object.fromEntries(
-    ACTIONS.map(([key, , action]) => [key, { label: action.display.label ?? '', inputs: (action.operation.inputFields as Array<{ key: string }>).map((f) => f.key) }]),
+    ACTIONS.map(([key, , action]) => [
+      key,
+      { label: action.display.label ?? '', inputs: (action.operation.inputFields as Array<{ key: string }>).map((f) => f.key) },
+    ]),
   );
   expect(contract).toEqual({
-    create_user: { label: 'Create User', inputs: ['email', 'username', 'password', 'send_registration_email', 'subscribed_for_marketing_emails', 'tags', 'fields'] },
+    create_user: {
+      label: 'Create User',
+      inputs: ['email', 'username', 'password', 'send_registration_email', 'subscribed_for_marketing_emails', 'tags', 'fields'],
+    },
     update_user: { label: 'Update User', inputs: ['user', 'email', 'username', 'subscribed_for_marketing_emails', 'fields'] },
     enroll_user: {
       label: 'Enroll User in Product',
@@ -169,12 +182,16 @@ test('the action keys, labels and input keys are the public contract', () => {
 });
 
 describe.each(ACTIONS)('%s (%s)', (_key, kind, action) => {
-  const op = action.operation as { sample: Record<string, unknown>; outputFields: Array<{ key: string; label?: string; type?: string }>; inputFields: Array<Record<string, unknown>> };
+  const op = action.operation as {
+    sample: Record<string, unknown>;
+    outputFields: Array<{ key: string; label?: string; type?: string }>;
+    inputFields: Array<Record<string, unknown>>;
+  };
 
   test('label is Title Case; description is "Verbs …." without the app name; noun is singular', () => {
     (action.display.label ?? '').split(' ').forEach((word, i) => {
       if (i > 0 && SMALL_WORDS.has(word)) return;
-      expect(word[0]).toBe(word[0]!.toUpperCase());
+      expect(word[0]).toBe(word[0].toUpperCase());
     });
     expect(action.display.description).toMatch(/^[A-Z][a-z]+s [a-z].*\.$/);
     expect(action.display.description).not.toMatch(/LearnWorlds/);
@@ -193,7 +210,11 @@ describe.each(ACTIONS)('%s (%s)', (_key, kind, action) => {
     expect(op.sample).toBeDefined();
     if (kind === 'search') expect(op.sample.id).toEqual(expect.any(String));
     expectSampleMatchesOutputFields(op.sample, op.outputFields);
-    expect(flattenKeys(op.sample as never).map(([k]) => k).filter((k) => k.includes('cf_'))).toEqual([]);
+    expect(
+      flattenKeys(op.sample as never)
+        .map(([k]) => k)
+        .filter((k) => k.includes('cf_')),
+    ).toEqual([]);
   });
 
   test(`passes Zapier's ${kind} schema (which checks the sample)`, () => {
@@ -221,11 +242,15 @@ describe('the fields that tell what happened', () => {
   test('the new filters are offered where they mean something', () => {
     expect(inputs('subscription_updated').map((f) => f.key)).toEqual(['product_id', 'previous_product_id']);
     for (const key of ['product_bought', 'payment_created', 'subscription_payment_paid']) {
-      expect(inputs(key).find((f) => f.key === 'payment_origin')).toMatchObject({ default: 'any', choices: [{ value: 'any' }, { value: 'paid' }, { value: 'manual_grant' }] });
+      expect(inputs(key).find((f) => f.key === 'payment_origin')).toMatchObject({
+        default: 'any',
+        choices: [{ value: 'any' }, { value: 'paid' }, { value: 'manual_grant' }],
+      });
     }
     expect(inputs('user_updated')).toEqual([expect.objectContaining({ key: 'only_new_users', type: 'boolean', default: 'false' })]);
     // Each trigger that LearnWorlds fires in surprising cases says so in its own words.
-    const notes = (key: string) => (triggerOf(key).inputFields as Array<{ key: string; helpText?: string }>).find((f) => f.key === 'what_fires')?.helpText ?? '';
+    const notes = (key: string) =>
+      (triggerOf(key).inputFields as Array<{ key: string; helpText?: string }>).find((f) => f.key === 'what_fires')?.helpText ?? '';
     expect(notes('product_bought')).toContain('**New Payment**');
     expect(notes('subscription_canceled')).toContain('not when the user clicks cancel');
     expect(notes('subscription_trial_started')).toContain('only this trigger');

@@ -21,7 +21,7 @@ const haveShared = existsSync(SHARED);
   const partial = readFileSync(join(SHARED, 'paymentCreated.partial.txt'), 'utf8');
   const payment = (VENDOR_PAYLOADS.paymentCreated.data as { payment: Record<string, unknown> }).payment;
   for (const match of partial.matchAll(/^\s{6}"(\w+)"\s*:\s*("[^"]*"|[\d.]+|null|\[\])/gm)) {
-    expect({ [match[1]!]: payment[match[1]!] }).toEqual({ [match[1]!]: JSON.parse(match[2]!) });
+    expect({ [match[1]]: payment[match[1]] }).toEqual({ [match[1]]: JSON.parse(match[2]) });
   }
   expect(VENDOR_PAYLOADS.paymentCreated.type).toBe('paymentCreated');
   expect(VENDOR_PAYLOADS.paymentCreated.trigger).toBe('new_purchase');

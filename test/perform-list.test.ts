@@ -9,7 +9,12 @@ afterAll(() => nock.enableNetConnect());
 afterEach(() => nock.cleanAll());
 
 const trigger = (key: string) => HOOK_TRIGGERS.find((m) => m.spec.key === key)!;
-const keysOf = (item: Record<string, unknown>) => new Set(flattenKeys(item as never).map(([k]) => k).filter((k) => !k.includes('__cf_')));
+const keysOf = (item: Record<string, unknown>) =>
+  new Set(
+    flattenKeys(item as never)
+      .map(([k]) => k)
+      .filter((k) => !k.includes('__cf_')),
+  );
 
 const apiUser = {
   id: 'u1',
@@ -46,28 +51,40 @@ test('user_updated lists recent users in the live item shape', async () => {
   const items = await appTester(trigger('user_updated').performList, { authData: AUTH });
   scope.done();
   expect(items).toHaveLength(1);
-  const item = items[0]!;
-  expect(item).toMatchObject({ event_type: 'userUpdated', event_trigger: 'user_updated', user: { id: 'u1', full_name: 'Ada Lovelace', created: '2023-11-14T22:13:20.250Z', utms: { fc_source: 'newsletter' } } });
+  const item = items[0];
+  expect(item).toMatchObject({
+    event_type: 'userUpdated',
+    event_trigger: 'user_updated',
+    user: { id: 'u1', full_name: 'Ada Lovelace', created: '2023-11-14T22:13:20.250Z', utms: { fc_source: 'newsletter' } },
+  });
   // Same structure as the hook payload: every key the live item has is one the sample has.
   const sampleKeys = keysOf(sampleFor(trigger('user_updated').spec));
   for (const key of keysOf(item)) expect(sampleKeys).toContain(key);
 });
 
 test('payment_created lists recent payments with their user', async () => {
-  nock(SCHOOL).get('/admin/api/v2/payments').query({ items_per_page: '3', product_id: 'webex' }).reply(200, { data: [apiPayment], meta: {} });
+  nock(SCHOOL)
+    .get('/admin/api/v2/payments')
+    .query({ items_per_page: '3', product_id: 'webex' })
+    .reply(200, { data: [apiPayment], meta: {} });
   nock(SCHOOL).get('/admin/api/v2/users/u1').reply(200, apiUser);
   const [item] = await appTester(trigger('payment_created').performList, { authData: AUTH, inputData: { product_id: 'webex' } });
   expect(item).toMatchObject({ event_type: 'paymentCreated', payment: { id: 'p1', paid_at: '2023-11-14T22:15:00.500Z' }, user: { email: 'ada@example.com' } });
 });
 
 test('lead_captured lists recent leads', async () => {
-  nock(SCHOOL).get('/admin/api/v2/leads').reply(200, { data: [{ email: 'lead@example.com', first_name: 'Lea', last_name: null, tags: [], created: 1700000000 }], meta: {} });
+  nock(SCHOOL)
+    .get('/admin/api/v2/leads')
+    .reply(200, { data: [{ email: 'lead@example.com', first_name: 'Lea', last_name: null, tags: [], created: 1700000000 }], meta: {} });
   const [item] = await appTester(trigger('lead_captured').performList, { authData: AUTH });
   expect(item).toMatchObject({ event_type: 'leadCreated', user: { email: 'lead@example.com', full_name: 'Lea', created: '2023-11-14T22:13:20.000Z' } });
 });
 
 test('certificate_awarded reads certificates only when a course is chosen', async () => {
-  nock(SCHOOL).get('/admin/api/v2/certificates').query({ course_id: 'c1' }).reply(200, { data: [{ id: 'cert1', course_id: 'c1', issued: 1700000000, user: { id: 'u1', email: 'ada@example.com' } }] });
+  nock(SCHOOL)
+    .get('/admin/api/v2/certificates')
+    .query({ course_id: 'c1' })
+    .reply(200, { data: [{ id: 'cert1', course_id: 'c1', issued: 1700000000, user: { id: 'u1', email: 'ada@example.com' } }] });
   nock(SCHOOL).get('/admin/api/v2/users/u1').reply(200, apiUser);
   const [item] = await appTester(trigger('certificate_awarded').performList, { authData: AUTH, inputData: { course_id: 'c1' } });
   expect(item).toMatchObject({ certificate: { id: 'cert1', issued: '2023-11-14T22:13:20.000Z' }, user: { full_name: 'Ada Lovelace' } });
@@ -87,12 +104,24 @@ test('events the API cannot list return the static sample without any request', 
 
 test('dynamic dropdowns list courses and products', async () => {
   const { listCourses, listProducts } = await import('../src/api/dropdowns');
-  nock(SCHOOL).get('/admin/api/v2/courses').query({ page: '1' }).reply(200, { data: [{ id: 'c1', title: 'Course One' }], meta: {} });
+  nock(SCHOOL)
+    .get('/admin/api/v2/courses')
+    .query({ page: '1' })
+    .reply(200, { data: [{ id: 'c1', title: 'Course One' }], meta: {} });
   const courses = await appTester(listCourses, { authData: AUTH });
   expect(courses).toEqual([{ id: 'c1', title: 'Course One' }]);
-  nock(SCHOOL).get('/admin/api/v2/courses').query(true).reply(200, { data: [{ id: 'c1', title: 'Course One' }] });
-  nock(SCHOOL).get('/admin/api/v2/bundles').query(true).reply(200, { data: [{ id: 'b1', title: 'Bundle' }] });
-  nock(SCHOOL).get('/admin/api/v2/subscription-plans').query(true).reply(200, { data: [{ id: 's1', title: 'Monthly' }] });
+  nock(SCHOOL)
+    .get('/admin/api/v2/courses')
+    .query(true)
+    .reply(200, { data: [{ id: 'c1', title: 'Course One' }] });
+  nock(SCHOOL)
+    .get('/admin/api/v2/bundles')
+    .query(true)
+    .reply(200, { data: [{ id: 'b1', title: 'Bundle' }] });
+  nock(SCHOOL)
+    .get('/admin/api/v2/subscription-plans')
+    .query(true)
+    .reply(200, { data: [{ id: 's1', title: 'Monthly' }] });
   expect(await appTester(listProducts, { authData: AUTH })).toEqual([
     { id: 'c1', title: 'Course One (course)' },
     { id: 'b1', title: 'Bundle (bundle)' },
@@ -102,14 +131,22 @@ test('dynamic dropdowns list courses and products', async () => {
 
 test("the actions' product dropdown lists the products of the chosen type only", async () => {
   const { listProductsOfType } = await import('../src/api/dropdowns');
-  nock(SCHOOL).get('/admin/api/v2/subscription-plans').query({ page: '1' }).reply(200, { data: [{ id: 's1', title: 'Monthly' }] });
+  nock(SCHOOL)
+    .get('/admin/api/v2/subscription-plans')
+    .query({ page: '1' })
+    .reply(200, { data: [{ id: 's1', title: 'Monthly' }] });
   expect(await appTester(listProductsOfType, { authData: AUTH, inputData: { product_type: 'subscription' } })).toEqual([{ id: 's1', title: 'Monthly' }]);
-  nock(SCHOOL).get('/admin/api/v2/bundles').query({ page: '2' }).reply(200, { data: [{ id: 'b2', title: 'Bundle Two' }] });
-  expect(await appTester(listProductsOfType, { authData: AUTH, inputData: { product_type: 'bundle' }, meta: { page: 1 } })).toEqual([{ id: 'b2', title: 'Bundle Two' }]);
+  nock(SCHOOL)
+    .get('/admin/api/v2/bundles')
+    .query({ page: '2' })
+    .reply(200, { data: [{ id: 'b2', title: 'Bundle Two' }] });
+  expect(await appTester(listProductsOfType, { authData: AUTH, inputData: { product_type: 'bundle' }, meta: { page: 1 } })).toEqual([
+    { id: 'b2', title: 'Bundle Two' },
+  ]);
   expect(nock.pendingMocks()).toEqual([]);
 });
 
-test('a dropdown stops at meta.totalPages (an endpoint may repeat its last page), and a 5xx is the actions\' friendly message', async () => {
+test("a dropdown stops at meta.totalPages (an endpoint may repeat its last page), and a 5xx is the actions' friendly message", async () => {
   const { listCourses } = await import('../src/api/dropdowns');
   const lastPage = { data: [{ id: 'c9', title: 'Last' }], meta: { page: 2, totalPages: 2 } };
   nock(SCHOOL).get('/admin/api/v2/courses').query({ page: '2' }).reply(200, lastPage);
@@ -117,7 +154,9 @@ test('a dropdown stops at meta.totalPages (an endpoint may repeat its last page)
   expect(await appTester(listCourses, { authData: AUTH, meta: { page: 1 } })).toEqual([{ id: 'c9', title: 'Last' }]);
   expect(await appTester(listCourses, { authData: AUTH, meta: { page: 2 } })).toEqual([]);
   nock(SCHOOL).get('/admin/api/v2/courses').query(true).reply(503, { message: 'Service Unavailable' });
-  await expect(appTester(listCourses, { authData: AUTH })).rejects.toThrow('LearnWorlds is unavailable right now (HTTP 503: Service Unavailable). Try again later.');
+  await expect(appTester(listCourses, { authData: AUTH })).rejects.toThrow(
+    'LearnWorlds is unavailable right now (HTTP 503: Service Unavailable). Try again later.',
+  );
 });
 
 test('a trigger test whose API fallback answers 5xx or cannot be reached shows the sample, with a log line', async () => {

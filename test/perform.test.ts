@@ -1,4 +1,4 @@
-import { type HubFacts, encodeHubFacts } from '../contract';
+import { type HubFacts, asText, encodeHubFacts } from '../contract';
 import { LEARNWORLDS_EVENT_TYPES, type LearnWorldsEventType } from '../src/catalogue';
 import { DATE_KEYS } from '../src/common/dates';
 import { type JsonObject, type JsonValue, isJsonObject } from '../contract/json';
@@ -35,7 +35,7 @@ describe.each(LEARNWORLDS_EVENT_TYPES.map((t) => [t]))('%s', (type: LearnWorldsE
     const body = payload(type);
     const items = await appTester(trigger.perform, deliveryBundle(body));
     expect(items).toHaveLength(1);
-    const item = items[0]!;
+    const item = items[0];
     expect(item.event_type).toBe(type);
     expect(item.event_trigger).toBe(body.trigger);
     expect(item.school_id).toBe(body.school_id);
@@ -54,7 +54,7 @@ describe.each(LEARNWORLDS_EVENT_TYPES.map((t) => [t]))('%s', (type: LearnWorldsE
   test('the same delivery always gets the same id', async () => {
     const [a] = await appTester(trigger.perform, deliveryBundle(payload(type), { subscriptionId: 'a' }));
     const [b] = await appTester(trigger.perform, deliveryBundle(payload(type), { subscriptionId: 'b' }));
-    expect(a!.id).toBe(b!.id);
+    expect(a.id).toBe(b.id);
   });
 
   test.each([
@@ -80,7 +80,7 @@ describe.each(LEARNWORLDS_EVENT_TYPES.map((t) => [t]))('%s', (type: LearnWorldsE
     const other = LEARNWORLDS_EVENT_TYPES.find((t) => t !== type)!;
     expect(await appTester(trigger.perform, deliveryBundle(payload(other)))).toEqual([]);
     const [item] = await appTester(anyEvent.perform, deliveryBundle(payload(type)));
-    expect(item!.event_type).toBe(type);
+    expect(item.event_type).toBe(type);
   });
 
   test('a legacy body halts with advice to switch to the new version', async () => {
@@ -97,7 +97,10 @@ describe('signature header lookup', () => {
   test.each(['Learnworlds-Webhook-Signature', 'learnworlds-webhook-signature', 'HTTP-LEARNWORLDS-WEBHOOK-SIGNATURE', 'Http-Learnworlds-Webhook-Signature'])(
     'accepts the header named %s',
     async (name) => {
-      const items = await appTester(trigger.perform, deliveryBundle(payload('courseCompleted'), { signature: null, headers: { [name]: `v1=${WEBHOOK_SECRET}` } }));
+      const items = await appTester(
+        trigger.perform,
+        deliveryBundle(payload('courseCompleted'), { signature: null, headers: { [name]: `v1=${WEBHOOK_SECRET}` } }),
+      );
       expect(items).toHaveLength(1);
     },
   );
@@ -134,8 +137,8 @@ describe('malformed bodies never throw', () => {
     const body = payload('courseCompleted');
     delete (body.data as JsonObject).user;
     const [item] = await appTester(byType('courseCompleted').perform, deliveryBundle(body));
-    expect(item!.user).toEqual({ full_name: '', utms: {} });
-    expect(item!.course).toBeDefined();
+    expect(item.user).toEqual({ full_name: '', utms: {} });
+    expect(item.course).toBeDefined();
   });
 
   test('the raw content is used when cleanedRequest is missing', async () => {
@@ -159,12 +162,29 @@ describe('filters', () => {
   });
 
   test('learning program and product filters', async () => {
-    expect(await appTester(byType('learningProgramCompleted').perform, deliveryBundle(payload('learningProgramCompleted'), { inputData: { learning_program_id: 'learning-program-sample' } }))).toHaveLength(1);
-    expect(await appTester(byType('learningProgramCompleted').perform, deliveryBundle(payload('learningProgramCompleted'), { inputData: { learning_program_id: 'x' } }))).toEqual([]);
+    expect(
+      await appTester(
+        byType('learningProgramCompleted').perform,
+        deliveryBundle(payload('learningProgramCompleted'), { inputData: { learning_program_id: 'learning-program-sample' } }),
+      ),
+    ).toHaveLength(1);
+    expect(
+      await appTester(
+        byType('learningProgramCompleted').perform,
+        deliveryBundle(payload('learningProgramCompleted'), { inputData: { learning_program_id: 'x' } }),
+      ),
+    ).toEqual([]);
     expect(await appTester(byType('productBought').perform, deliveryBundle(payload('productBought'), { inputData: { product_id: 'webex' } }))).toHaveLength(1);
     expect(await appTester(byType('productBought').perform, deliveryBundle(payload('productBought'), { inputData: { product_id: 'other' } }))).toEqual([]);
-    expect(await appTester(byType('subscriptionUpdated').perform, deliveryBundle(payload('subscriptionUpdated'), { inputData: { product_id: 'chrys-sub-new' } }))).toHaveLength(1);
-    expect(await appTester(byType('userUnenrolledFromProduct').perform, deliveryBundle(payload('userUnenrolledFromProduct'), { inputData: { product_id: 'bundle-new' } }))).toHaveLength(1);
+    expect(
+      await appTester(byType('subscriptionUpdated').perform, deliveryBundle(payload('subscriptionUpdated'), { inputData: { product_id: 'chrys-sub-new' } })),
+    ).toHaveLength(1);
+    expect(
+      await appTester(
+        byType('userUnenrolledFromProduct').perform,
+        deliveryBundle(payload('userUnenrolledFromProduct'), { inputData: { product_id: 'bundle-new' } }),
+      ),
+    ).toHaveLength(1);
   });
 
   const withFacts = (facts: Omit<HubFacts, 'event_id' | 'received_at'>) => ({
@@ -207,12 +227,20 @@ describe('filters', () => {
     const nothing = payload('productBought');
     Object.assign((nothing.data as JsonObject).payment as JsonObject, { gateway: null, transaction_id: null });
     expect((await run(nothing, 'any'))[0]).toMatchObject({ is_manual_grant: true });
-    expect((await appTester(byType('subscriptionPaymentPlanBought').perform, deliveryBundle(payload('subscriptionPaymentPlanBought'), { inputData: { payment_origin: 'paid' } })))[0]).toMatchObject({ is_manual_grant: false });
+    expect(
+      (
+        await appTester(
+          byType('subscriptionPaymentPlanBought').perform,
+          deliveryBundle(payload('subscriptionPaymentPlanBought'), { inputData: { payment_origin: 'paid' } }),
+        )
+      )[0],
+    ).toMatchObject({ is_manual_grant: false });
   });
 
   test('only new users: the hub says whether the user registered within the hour before it received the event', async () => {
     const trigger = byType('userUpdated');
-    const run = (isNew: boolean, only: unknown) => appTester(trigger.perform, deliveryBundle(payload('userUpdated'), { headers: withFacts({ is_new_user: isNew }), inputData: { only_new_users: only } }));
+    const run = (isNew: boolean, only: unknown) =>
+      appTester(trigger.perform, deliveryBundle(payload('userUpdated'), { headers: withFacts({ is_new_user: isNew }), inputData: { only_new_users: only } }));
     expect((await run(true, 'true'))[0]).toMatchObject({ is_new_user: true });
     expect(await run(false, 'true')).toEqual([]);
     expect(await run(false, true)).toEqual([]);
@@ -222,8 +250,8 @@ describe('filters', () => {
   test('Subscription Updated: Product is the plan after the change, Previous Product the plan before', async () => {
     const trigger = byType('subscriptionUpdated');
     const data = payload('subscriptionUpdated').data as JsonObject;
-    const before = String((data.plan as JsonObject).id);
-    const after = String((data.new_plan as JsonObject).id);
+    const before = asText((data.plan as JsonObject).id);
+    const after = asText((data.new_plan as JsonObject).id);
     const run = (inputData: Record<string, string>) => appTester(trigger.perform, deliveryBundle(payload('subscriptionUpdated'), { inputData }));
     expect(await run({ product_id: after })).toHaveLength(1);
     expect(await run({ product_id: before })).toEqual([]);
@@ -240,7 +268,10 @@ describe('per-Zap dedupe', () => {
     const first = await appTester(trigger.perform, deliveryBundle(payload('courseCompleted'), { headers, subscriptionId: 'zap-a' }), true);
     const repeat = await appTester(trigger.perform, deliveryBundle(payload('courseCompleted'), { headers, subscriptionId: 'zap-a' }));
     const otherZap = await appTester(trigger.perform, deliveryBundle(payload('courseCompleted'), { headers, subscriptionId: 'zap-b' }));
-    const otherId = await appTester(trigger.perform, deliveryBundle(payload('courseCompleted'), { headers: { 'Http-Webhook-Id': 'whd_2' }, subscriptionId: 'zap-a' }));
+    const otherId = await appTester(
+      trigger.perform,
+      deliveryBundle(payload('courseCompleted'), { headers: { 'Http-Webhook-Id': 'whd_2' }, subscriptionId: 'zap-a' }),
+    );
     expect([first.length, repeat.length, otherZap.length, otherId.length]).toEqual([1, 0, 1, 1]);
   });
 
@@ -277,8 +308,8 @@ describe('hostile bodies and errors never leak the secret or crash the Zap', () 
     (body.data as JsonObject).completed_at = 9e15;
     (body.data as JsonObject).created = 1e300;
     const [item] = await appTester(trigger.perform, deliveryBundle(body));
-    expect(item!.completed_at).toBe(9e15);
-    expect(item!.created).toBe(1e300);
+    expect(item.completed_at).toBe(9e15);
+    expect(item.created).toBe(1e300);
   });
 
   test('the normaliser copes with a body nested 100,000 levels deep', () => {
@@ -296,10 +327,14 @@ describe('hostile bodies and errors never leak the secret or crash the Zap', () 
   test('a body nested 1,000 levels deep gives an item', async () => {
     const depth = 1_000;
     const raw = `{"version":2,"type":"courseCompleted","data":{"user":{"email":"a@b.co"},"deep":${'{"a":'.repeat(depth)}{"created":1637232399}${'}'.repeat(depth)}}}`;
-    const bundle = { ...deliveryBundle({}), cleanedRequest: JSON.parse(raw) as JsonObject, rawRequest: { method: 'POST' as const, querystring: '', headers: { 'Http-Learnworlds-Webhook-Signature': `v1=${WEBHOOK_SECRET}` }, content: raw } };
+    const bundle = {
+      ...deliveryBundle({}),
+      cleanedRequest: JSON.parse(raw) as JsonObject,
+      rawRequest: { method: 'POST' as const, querystring: '', headers: { 'Http-Learnworlds-Webhook-Signature': `v1=${WEBHOOK_SECRET}` }, content: raw },
+    };
     const items = await appTester(trigger.perform, bundle);
     expect(items).toHaveLength(1);
-    let node: JsonValue | undefined = items[0]!.deep;
+    let node: JsonValue | undefined = items[0].deep;
     for (let i = 0; i < depth && isJsonObject(node); i += 1) node = node.a;
     expect(node).toEqual({ created: '2021-11-18T10:46:39.000Z' });
   });

@@ -19,7 +19,13 @@ afterEach(() => {
 });
 
 test('performSubscribe POSTs the contract body with the bearer key and returns the subscription', async () => {
-  const created = { id: 'sub_123', event: 'courseCompleted', target_url: TARGET, filters: { course_id: 'sample-course' }, created_at: '2026-11-26T10:00:00.000Z' };
+  const created = {
+    id: 'sub_123',
+    event: 'courseCompleted',
+    target_url: TARGET,
+    filters: { course_id: 'sample-course' },
+    created_at: '2026-11-26T10:00:00.000Z',
+  };
   const scope = nock(HUB, { reqheaders: { authorization: 'Bearer hub-key-1', 'content-type': /application\/json/ } })
     .post('/v1/subscriptions', {
       event: 'courseCompleted',
@@ -85,5 +91,7 @@ test('a 404 on unsubscribe is not an error', async () => {
 
 test('a hub failure on unsubscribe is an error', async () => {
   nock(HUB).delete('/v1/subscriptions/sub_1').reply(500, { error: 'internal', message: 'database unavailable' });
-  await expect(appTester(trigger('course_completed').performUnsubscribe, { authData: AUTH, subscribeData: { id: 'sub_1' } })).rejects.toThrow(/database unavailable/);
+  await expect(appTester(trigger('course_completed').performUnsubscribe, { authData: AUTH, subscribeData: { id: 'sub_1' } })).rejects.toThrow(
+    /database unavailable/,
+  );
 });

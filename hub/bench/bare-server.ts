@@ -5,5 +5,5 @@ const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
 app.removeAllContentTypeParsers();
 app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 app.post('/v1/learnworlds/webhooks', async (_req, reply) => reply.code(200).send({ status: 'ok' }));
-app.listen({ host: '127.0.0.1', port: 0 }).then((address) => console.log(`bare server listening on ${address}`));
+void app.listen({ host: '127.0.0.1', port: 0 }).then((address) => console.log(`bare server listening on ${address}`));
 process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));

@@ -37,7 +37,14 @@ async function main(): Promise<void> {
   });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   console.log(`durable floor listening on ${address}`);
-  process.on('SIGTERM', () => void app.close().then(close).then(() => process.exit(0)));
+  process.on(
+    'SIGTERM',
+    () =>
+      void app
+        .close()
+        .then(close)
+        .then(() => process.exit(0)),
+  );
 }
 
 main().catch((error: unknown) => {

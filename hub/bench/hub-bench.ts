@@ -40,7 +40,7 @@ const FLOOR = join(__dirname, 'durable-floor.js');
 const E2E_RATES = (process.env.BENCH_E2E_RATES ?? '100,500').split(',').map(Number);
 const PG_URL = process.env.HUB_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
 interface Server {
   name: string;
@@ -51,14 +51,14 @@ interface Server {
 async function spawnServer(name: string, script: string, env: Record<string, string>): Promise<Server> {
   const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   const deadline = Date.now() + 30_000;
   while (!/listening (?:on|at) (http:\/\/\S+)/.test(output)) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${name} did not start:\n${output}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { name, url: /listening (?:on|at) (http:\/\/\S+)/.exec(output)![1]!, child };
+  return { name, url: /listening (?:on|at) (http:\/\/\S+)/.exec(output)![1], child };
 }
 
 function stop(server: Server): Promise<void> {
@@ -74,7 +74,10 @@ const completion = VENDOR_PAYLOADS.courseCompleted;
 function body(): string {
   sequence += 1;
   // sent_at: when the load generator sent it, for the end-to-end latency.
-  return JSON.stringify({ ...completion, data: { ...(isJsonObject(completion.data) ? completion.data : {}), completed_at: 1.7e9 + sequence, sent_at: Date.now() } });
+  return JSON.stringify({
+    ...completion,
+    data: { ...(isJsonObject(completion.data) ? completion.data : {}), completed_at: 1.7e9 + sequence, sent_at: Date.now() },
+  });
 }
 
 /**
@@ -126,11 +129,15 @@ async function paced(url: string, rate: number): Promise<number> {
   const total = rate * DURATION_S;
   const started = Date.now();
   const pending: Array<Promise<boolean>> = [];
-  for (let sent = 0; sent < total; ) {
+  for (let sent = 0; sent < total;) {
     const due = Math.min(total, Math.floor(((Date.now() - started) * rate) / 1000));
     for (; sent < due; sent += 1) {
       pending.push(
-        fetch(`${url}/v1/learnworlds/webhooks`, { method: 'POST', headers: { 'content-type': 'application/json', 'learnworlds-webhook-signature': `v1=${SECRET}` }, body: body() }).then(
+        fetch(`${url}/v1/learnworlds/webhooks`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'learnworlds-webhook-signature': `v1=${SECRET}` },
+          body: body(),
+        }).then(
           async (r) => (await r.arrayBuffer(), r.status === 202),
           () => false,
         ),
@@ -194,7 +201,8 @@ async function main(): Promise<void> {
     req.on('end', () => {
       received += 1;
       if (latencies) {
-        const sent: unknown = JSON.parse(Buffer.concat(chunks).toString()).data?.sent_at;
+        const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString());
+        const sent = isJsonObject(parsed) && isJsonObject(parsed.data) ? parsed.data.sent_at : undefined;
         if (typeof sent === 'number') latencies.push(Date.now() - sent);
       }
       res.writeHead(200).end();
@@ -233,7 +241,10 @@ async function main(): Promise<void> {
   console.log(`node ${process.version}; ${CONNECTIONS} connections; ${ROUNDS} interleaved rounds of ${DURATION_S} s; medians\n`);
   const results = new Map<string, Array<Awaited<ReturnType<typeof load>>>>();
   const TAGS = ', tag events';
-  const rows: Array<{ name: string; server: Server }> = [...servers.map((server) => ({ name: server.name, server })), ...hubs().map((server) => ({ name: `${server.name}${TAGS}`, server }))];
+  const rows: Array<{ name: string; server: Server }> = [
+    ...servers.map((server) => ({ name: server.name, server })),
+    ...hubs().map((server) => ({ name: `${server.name}${TAGS}`, server })),
+  ];
   for (let round = 0; round < ROUNDS; round += 1) {
     for (const row of rows) {
       const r = await load(row.server.url, row.name.endsWith(TAGS) ? { body: tagBody } : {});
@@ -241,10 +252,18 @@ async function main(): Promise<void> {
       await settle(hubs()); // queued fan-out must not compete with the next run
     }
   }
-  const ceiling = median(results.get(servers[0]!.name)!.map((r) => r.perSecond));
+  const ceiling = median(results.get(servers[0].name)!.map((r) => r.perSecond));
   console.log('1. inbound: accepted deliveries (stored durably with their fan-out rows; 1 subscription). Course completions of one user;');
   console.log('   "tag events": tag changes of 1,000 users (each read and writes the user\'s tag state; no subscription for them)');
-  console.log('server'.padEnd(42) + 'accepted/s'.padStart(12) + 'p50 ms'.padStart(9) + 'p99 ms'.padStart(9) + 'vs ceiling'.padStart(12) + 'vs floor'.padStart(10) + 'errors'.padStart(8));
+  console.log(
+    'server'.padEnd(42) +
+      'accepted/s'.padStart(12) +
+      'p50 ms'.padStart(9) +
+      'p99 ms'.padStart(9) +
+      'vs ceiling'.padStart(12) +
+      'vs floor'.padStart(10) +
+      'errors'.padStart(8),
+  );
   const rate = (name: string) => median(results.get(name)!.map((r) => r.perSecond));
   for (const { name } of rows) {
     const rs = results.get(name)!;
@@ -253,8 +272,12 @@ async function main(): Promise<void> {
     console.log(
       name.padEnd(42) +
         perSecond.toFixed(0).padStart(12) +
-        median(rs.map((r) => r.p50)).toFixed(1).padStart(9) +
-        median(rs.map((r) => r.p99)).toFixed(1).padStart(9) +
+        median(rs.map((r) => r.p50))
+          .toFixed(1)
+          .padStart(9) +
+        median(rs.map((r) => r.p99))
+          .toFixed(1)
+          .padStart(9) +
         `${((perSecond / ceiling) * 100).toFixed(1)}%`.padStart(12) +
         (floor ? `${((perSecond / rate(floor.name)) * 100).toFixed(1)}%` : '').padStart(10) +
         String(rs.reduce((n, r) => n + r.errors, 0)).padStart(8),
@@ -275,7 +298,11 @@ async function main(): Promise<void> {
     for (let i = 0; i < 400; i += 20) {
       await Promise.all(
         Array.from({ length: 20 }, () =>
-          fetch(`${server.url}/v1/learnworlds/webhooks`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Learnworlds-Webhook-Signature': `v1=${SECRET}` }, body: body() }).then((r) => r.arrayBuffer()),
+          fetch(`${server.url}/v1/learnworlds/webhooks`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json', 'Learnworlds-Webhook-Signature': `v1=${SECRET}` },
+            body: body(),
+          }).then((r) => r.arrayBuffer()),
         ),
       );
     }
@@ -311,18 +338,22 @@ async function main(): Promise<void> {
     const rows: Array<{ forged: number; school: number; alone: number; during: number }> = [];
     for (let round = 0; round < ROUNDS; round += 1) {
       const alone = await load(server.url, { connections: 4, rate: STEADY_RATE });
-      await settle([servers[0]!, server]);
+      await settle([servers[0], server]);
       const [forged, during] = await Promise.all([
         load(server.url, { signature: `v1=${randomBytes(23).toString('hex')}` }),
         load(server.url, { connections: 4, rate: STEADY_RATE }),
       ]);
-      await settle([servers[0]!, server]);
+      await settle([servers[0], server]);
       rows.push({ forged: forged.answeredPerSecond, school: during.perSecond, alone: alone.p99, during: during.p99 });
     }
     console.log(
       server.name.padEnd(26) +
-        median(rows.map((r) => r.forged)).toFixed(0).padStart(10) +
-        median(rows.map((r) => r.school)).toFixed(0).padStart(10) +
+        median(rows.map((r) => r.forged))
+          .toFixed(0)
+          .padStart(10) +
+        median(rows.map((r) => r.school))
+          .toFixed(0)
+          .padStart(10) +
         `${median(rows.map((r) => r.alone)).toFixed(1)} ms`.padStart(11) +
         `${median(rows.map((r) => r.during)).toFixed(1)} ms`.padStart(11),
     );

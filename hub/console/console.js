@@ -82,9 +82,17 @@
       cell(row, `${tenant.last_24h.delivered} · ${tenant.last_24h.failed} · ${tenant.last_24h.pending}`);
     }
     if (data.length === 0) cell(tbody.insertRow(), 'No school yet: a school appears once a Zap subscribes.').colSpan = 4;
-    fillSelect($('filter-tenant'), data.map((t) => [t.id, t.school_url.replace(/^https:\/\//, '')]), 'All schools');
+    fillSelect(
+      $('filter-tenant'),
+      data.map((t) => [t.id, t.school_url.replace(/^https:\/\//, '')]),
+      'All schools',
+    );
     const events = [...new Set(data.flatMap((t) => Object.keys(t.last_events)))].sort();
-    fillSelect($('filter-event'), events.map((e) => [e, e]), 'All events');
+    fillSelect(
+      $('filter-event'),
+      events.map((e) => [e, e]),
+      'All events',
+    );
   }
 
   function deliveryQuery(before) {
@@ -195,7 +203,9 @@
 
   async function replayFailed() {
     try {
-      const { replayed } = await api(`/v1/admin/subscriptions/${encodeURIComponent($('replay-failed').dataset.subscription)}/replay-failed`, { method: 'POST' });
+      const { replayed } = await api(`/v1/admin/subscriptions/${encodeURIComponent($('replay-failed').dataset.subscription)}/replay-failed`, {
+        method: 'POST',
+      });
       say(`${replayed} failed deliver${replayed === 1 ? 'y is' : 'ies are'} queued again.`);
       await refresh();
     } catch (error) {

@@ -3,6 +3,7 @@
  * attempts, and replays. Schools are named by a short public id (the first 12 hex characters of
  * their tenant key); Zap target URLs, which are secrets themselves, only ever leave redacted.
  */
+import { asText } from '../../contract';
 import type { Database } from './database';
 
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
@@ -21,7 +22,7 @@ export function redactTarget(target: string): string {
 
 function iso(value: unknown): string | null {
   if (value === null || value === undefined) return null;
-  return value instanceof Date ? value.toISOString() : new Date(String(value)).toISOString();
+  return value instanceof Date ? value.toISOString() : new Date(asText(value)).toISOString();
 }
 
 export interface TenantSummary {
@@ -114,10 +115,19 @@ export class AdminStore {
     ]);
     const byId = new Map<string, TenantSummary>();
     for (const t of tenants.rows) {
-      byId.set(t.id, { id: t.id, school_url: t.school_url, created_at: iso(t.created_at), subscriptions: [], last_events: {}, last_24h: { pending: 0, delivered: 0, failed: 0 } });
+      byId.set(t.id, {
+        id: t.id,
+        school_url: t.school_url,
+        created_at: iso(t.created_at),
+        subscriptions: [],
+        last_events: {},
+        last_24h: { pending: 0, delivered: 0, failed: 0 },
+      });
     }
     for (const s of subscriptions.rows) {
-      byId.get(s.tenant)?.subscriptions.push({ id: s.id, event: s.event, target: redactTarget(s.target_url), filters: s.filters, created_at: iso(s.created_at) });
+      byId
+        .get(s.tenant)
+        ?.subscriptions.push({ id: s.id, event: s.event, target: redactTarget(s.target_url), filters: s.filters, created_at: iso(s.created_at) });
     }
     for (const e of lastEvents.rows) {
       const tenant = byId.get(e.tenant);
@@ -160,7 +170,13 @@ export class AdminStore {
     return {
       ...toRow(row),
       body,
-      attempt_history: attempts.map((a) => ({ attempt: Number(a.attempt), at: iso(a.at), status: a.status === null ? null : Number(a.status), error: a.error, outcome: a.outcome })),
+      attempt_history: attempts.map((a) => ({
+        attempt: Number(a.attempt),
+        at: iso(a.at),
+        status: a.status === null ? null : Number(a.status),
+        error: a.error,
+        outcome: a.outcome,
+      })),
     };
   }
 

@@ -100,7 +100,8 @@ function parseTrustProxy(raw: string | undefined): boolean | string {
   const entries = value.split(',').map((e) => e.trim());
   const valid = /^(loopback|linklocal|uniquelocal|[0-9a-f.:]+(\/\d{1,3})?)$/i;
   const bad = entries.find((e) => !valid.test(e));
-  if (bad !== undefined) throw new ConfigError(`HUB_TRUST_PROXY must be true, false, or addresses/CIDRs (or loopback, linklocal, uniquelocal), got "${redactCredentials(bad)}"`);
+  if (bad !== undefined)
+    throw new ConfigError(`HUB_TRUST_PROXY must be true, false, or addresses/CIDRs (or loopback, linklocal, uniquelocal), got "${redactCredentials(bad)}"`);
   return entries.join(',');
 }
 
@@ -151,12 +152,14 @@ export function loadConfig(env: Env = process.env): HubConfig {
   }
   const metricsTokens = keyList(env.HUB_METRICS_TOKEN);
   if (metricsTokens.some((k) => k.length < 16)) throw new ConfigError('HUB_METRICS_TOKEN must be at least 16 characters long');
-  if (production && metricsTokens.length === 0) throw new ConfigError('HUB_METRICS_TOKEN is required when NODE_ENV=production (GET /metrics needs it as a bearer token)');
+  if (production && metricsTokens.length === 0)
+    throw new ConfigError('HUB_METRICS_TOKEN is required when NODE_ENV=production (GET /metrics needs it as a bearer token)');
   const concurrency = integer(env, 'HUB_CONCURRENCY', 16, 1, 512);
 
   const workerSetting = (env.HUB_WORKER ?? 'on').trim().toLowerCase();
   if (!['on', 'off'].includes(workerSetting)) throw new ConfigError(`HUB_WORKER must be "on" or "off", got "${env.HUB_WORKER}"`);
-  if (workerSetting === 'off' && !databaseUrl) throw new ConfigError('HUB_WORKER=off needs DATABASE_URL: with the embedded database no other process can deliver');
+  if (workerSetting === 'off' && !databaseUrl)
+    throw new ConfigError('HUB_WORKER=off needs DATABASE_URL: with the embedded database no other process can deliver');
 
   return {
     host,

@@ -27,7 +27,9 @@ export function lockDataDir(dataDir: string): () => void {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const owner = Number(readFileSync(file, 'utf8').trim());
       if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && alive(owner)) {
-        throw new Error(`HUB_DATA_DIR ${dataDir} is in use by another hub process (pid ${owner}); use PostgreSQL (DATABASE_URL) to run several.`);
+        throw new Error(`HUB_DATA_DIR ${dataDir} is in use by another hub process (pid ${owner}); use PostgreSQL (DATABASE_URL) to run several.`, {
+          cause: error,
+        });
       }
       rmSync(file, { force: true });
     }

@@ -34,7 +34,8 @@ export class DatabaseError extends Error {
   readonly code: string | undefined;
   constructor(source: unknown, statement?: string) {
     // Duck-typed: a driver's errors may come from another realm (a vm context), where instanceof fails.
-    const message = typeof source === 'object' && source !== null && 'message' in source && typeof source.message === 'string' ? source.message : String(source);
+    const message =
+      typeof source === 'object' && source !== null && 'message' in source && typeof source.message === 'string' ? source.message : String(source);
     const code = typeof source === 'object' && source !== null && 'code' in source ? source.code : undefined;
     super(`${statement ? `${statement}: ` : ''}${message}`);
     this.name = 'DatabaseError';
@@ -191,7 +192,10 @@ async function openPostgres(url: string, poolSize: number, timeouts: DatabaseTim
         await safely(() => client.query('COMMIT'));
         return result;
       } catch (error) {
-        if (!broken) await client.query('ROLLBACK').catch((rollbackError: unknown) => (broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError))));
+        if (!broken)
+          await client
+            .query('ROLLBACK')
+            .catch((rollbackError: unknown) => (broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError))));
         throw error;
       } finally {
         client.removeListener('error', onError);
@@ -211,7 +215,11 @@ async function openPostgres(url: string, poolSize: number, timeouts: DatabaseTim
  * The same database, reporting every outcome to `health`: a query or transaction that fails
  * because the database is unavailable marks it down, any success marks it up.
  */
-export function withHealth(db: Database, health: { failed(error: DatabaseError): void; succeeded(): void }, isUnavailable: (error: unknown) => boolean): Database {
+export function withHealth(
+  db: Database,
+  health: { failed(error: DatabaseError): void; succeeded(): void },
+  isUnavailable: (error: unknown) => boolean,
+): Database {
   const watch = async <T>(run: () => Promise<T>): Promise<T> => {
     try {
       const result = await run();
@@ -252,7 +260,9 @@ export async function migrate(db: Database): Promise<number[]> {
 }
 
 export async function openDatabase(options: { databaseUrl?: string; dataDir: string; poolSize: number; timeouts?: DatabaseTimeouts }): Promise<Database> {
-  const db = options.databaseUrl ? await openPostgres(options.databaseUrl, options.poolSize, options.timeouts ?? DEFAULT_TIMEOUTS) : await openEmbedded(options.dataDir);
+  const db = options.databaseUrl
+    ? await openPostgres(options.databaseUrl, options.poolSize, options.timeouts ?? DEFAULT_TIMEOUTS)
+    : await openEmbedded(options.dataDir);
   try {
     await migrate(db);
   } catch (error) {

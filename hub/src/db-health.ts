@@ -10,8 +10,32 @@ import { DatabaseError } from './database';
  * "this statement is wrong"): connection exceptions, shutdowns, too many connections, timeouts,
  * a full disk or a read-only data directory.
  */
-const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53000', '53100', '53200', '53300', '57014', '58000', '58030', '25006', '55P03', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'ENOSPC', 'EROFS', 'EACCES', 'EIO']);
-const UNAVAILABLE_MESSAGE = /\b(?:ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENOSPC|EROFS)\b|connection terminated|timeout exceeded when trying to connect|query read timeout|connection (?:is )?closed|client has encountered a connection error|the database system is (?:starting up|shutting down)|no space left|read-only file system|could not (?:write|extend|fsync)|canceling statement due to statement timeout|terminating connection/i;
+const UNAVAILABLE_CODES = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  '53000',
+  '53100',
+  '53200',
+  '53300',
+  '57014',
+  '58000',
+  '58030',
+  '25006',
+  '55P03',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'ENOSPC',
+  'EROFS',
+  'EACCES',
+  'EIO',
+]);
+const UNAVAILABLE_MESSAGE =
+  /\b(?:ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENOSPC|EROFS)\b|connection terminated|timeout exceeded when trying to connect|query read timeout|connection (?:is )?closed|client has encountered a connection error|the database system is (?:starting up|shutting down)|no space left|read-only file system|could not (?:write|extend|fsync)|canceling statement due to statement timeout|terminating connection/i;
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof DatabaseError)) return false;

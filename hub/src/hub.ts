@@ -40,7 +40,12 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   let db: Database;
   try {
     db = withHealth(
-      await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: Math.max(10, config.concurrency), timeouts: config.databaseTimeouts }),
+      await openDatabase({
+        databaseUrl: config.databaseUrl,
+        dataDir: config.dataDir,
+        poolSize: Math.max(10, config.concurrency),
+        timeouts: config.databaseTimeouts,
+      }),
       health,
       isDatabaseUnavailable,
     );
@@ -59,7 +64,8 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   const usingDevelopmentKey = config.secretKey === undefined;
   const key = config.secretKey ?? (await store.setting('development_secret_key', () => randomBytes(32).toString('hex')));
   const box = new SecretBox(key);
-  let worker: DeliveryWorker | undefined;
+  // Created once the server (its logger) exists; inbound wakes it through this reference.
+  let worker: DeliveryWorker | undefined = undefined;
   let logError = (_error: unknown, _what: string): void => undefined;
   const tenants = new TenantRegistry(store, db, (error) => logError(error, 'reloading tenants failed'));
   await tenants.start();
@@ -94,7 +100,10 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   // The queue depth is sampled, never counted per scrape: scrapes must cost no query.
   const sampleQueueDepth = () => {
     metrics.tenants.set(tenants.size);
-    store.queueDepth().then((n) => metrics.queueDepth.set(n), (error: unknown) => logError(error, 'sampling the queue depth failed'));
+    store.queueDepth().then(
+      (n) => metrics.queueDepth.set(n),
+      (error: unknown) => logError(error, 'sampling the queue depth failed'),
+    );
   };
   sampleQueueDepth();
   const sampler = setInterval(sampleQueueDepth, config.queueDepthIntervalMs);

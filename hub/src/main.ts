@@ -21,7 +21,9 @@ async function main(): Promise<void> {
     '    (behind your HTTPS load balancer: https://<your hub domain>/v1/learnworlds/webhooks)',
     `  Subscription API base for the Zapier app (HUB_URL): ${hub.url}   OpenAPI: ${hub.url}/openapi.json`,
   ];
-  lines.push(config.adminKeys.length > 0 ? `  Operator console: ${hub.url}/admin` : '  HUB_ADMIN_KEYS is not set: the admin API and the operator console are off.');
+  lines.push(
+    config.adminKeys.length > 0 ? `  Operator console: ${hub.url}/admin` : '  HUB_ADMIN_KEYS is not set: the admin API and the operator console are off.',
+  );
   if (config.apiKeys.length === 0) lines.push('  HUB_API_KEYS is not set: the subscription API refuses every request until it is.');
   if (hub.usingDevelopmentKey) lines.push('  HUB_SECRET_KEY is not set: using a development key stored in the database (required in production).');
   console.log(lines.join('\n'));

@@ -5,19 +5,41 @@ export type RejectReason = 'signature' | 'malformed' | 'too_large' | 'rate_limit
 
 export class HubMetrics {
   readonly registry = new Registry();
-  readonly received = new Counter({ name: 'hub_inbound_received_total', help: 'Verified inbound deliveries, by result (accepted or duplicate).', labelNames: ['result'] as const, registers: [this.registry] });
-  readonly rejected = new Counter({ name: 'hub_inbound_rejected_total', help: 'Inbound deliveries rejected, by reason.', labelNames: ['reason'] as const, registers: [this.registry] });
+  readonly received = new Counter({
+    name: 'hub_inbound_received_total',
+    help: 'Verified inbound deliveries, by result (accepted or duplicate).',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+  readonly rejected = new Counter({
+    name: 'hub_inbound_rejected_total',
+    help: 'Inbound deliveries rejected, by reason.',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
   readonly delivered = new Counter({ name: 'hub_forward_delivered_total', help: 'Deliveries a subscribed Zap accepted (2xx).', registers: [this.registry] });
   readonly retried = new Counter({ name: 'hub_forward_retried_total', help: 'Delivery attempts scheduled for retry.', registers: [this.registry] });
-  readonly failed = new Counter({ name: 'hub_forward_failed_total', help: 'Deliveries given up (retries exhausted or a non-retryable answer).', registers: [this.registry] });
-  readonly gone = new Counter({ name: 'hub_subscriptions_gone_total', help: 'Subscriptions removed because the Zap answered 410 Gone.', registers: [this.registry] });
+  readonly failed = new Counter({
+    name: 'hub_forward_failed_total',
+    help: 'Deliveries given up (retries exhausted or a non-retryable answer).',
+    registers: [this.registry],
+  });
+  readonly gone = new Counter({
+    name: 'hub_subscriptions_gone_total',
+    help: 'Subscriptions removed because the Zap answered 410 Gone.',
+    registers: [this.registry],
+  });
   readonly fenced = new Counter({
     name: 'hub_forward_fenced_total',
     help: 'Claims this process had lost to another (lease expired): at "send" nothing was sent, at "outcome" the result was not recorded.',
     labelNames: ['stage'] as const,
     registers: [this.registry],
   });
-  readonly batchFailures = new Counter({ name: 'hub_db_batch_failures_total', help: 'Batched statements that failed and were retried item by item.', registers: [this.registry] });
+  readonly batchFailures = new Counter({
+    name: 'hub_db_batch_failures_total',
+    help: 'Batched statements that failed and were retried item by item.',
+    registers: [this.registry],
+  });
   readonly latency = new Histogram({
     name: 'hub_delivery_latency_seconds',
     help: 'Time from receiving an event to a subscribed Zap accepting it.',
@@ -25,6 +47,10 @@ export class HubMetrics {
     registers: [this.registry],
   });
   /** Sampled on an interval by the hub (never per scrape: a scrape must not cost a count). */
-  readonly queueDepth = new Gauge({ name: 'hub_queue_depth', help: 'Deliveries waiting to be sent (due now or later), sampled every HUB_QUEUE_DEPTH_INTERVAL_MS.', registers: [this.registry] });
+  readonly queueDepth = new Gauge({
+    name: 'hub_queue_depth',
+    help: 'Deliveries waiting to be sent (due now or later), sampled every HUB_QUEUE_DEPTH_INTERVAL_MS.',
+    registers: [this.registry],
+  });
   readonly tenants = new Gauge({ name: 'hub_tenants_known', help: 'Schools known to this process (held in memory).', registers: [this.registry] });
 }

@@ -38,14 +38,14 @@ export class MicroBatcher<In, Out> {
       this.running += 1;
       this.flush(batch.map((b) => b.item))
         .then(
-          (results) => batch.forEach((b, i) => b.resolve(results[i]!)),
+          (results) => batch.forEach((b, i) => b.resolve(results[i])),
           async (error: unknown) => {
-            if (batch.length === 1) return batch[0]!.reject(error);
+            if (batch.length === 1) return batch[0].reject(error);
             if (!this.worthRetryingItems(error)) return batch.forEach((b) => b.reject(error));
             this.onBatchFailure?.(error, batch.length);
             for (const entry of batch) {
               await this.flush([entry.item]).then(
-                (results) => entry.resolve(results[0]!),
+                (results) => entry.resolve(results[0]),
                 (itemError: unknown) => entry.reject(itemError),
               );
             }

@@ -59,14 +59,17 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof HttpError) return reply.code(error.statusCode).headers(error.headers).send({ error: error.code, message: error.message });
     if (error.validation && error.validation.length > 0) {
-      const first = error.validation[0]!;
+      const first = error.validation[0];
       const where = `${error.validationContext ?? 'body'}${first.instancePath.replace(/\//g, '.')}`;
       const values = first.keyword === 'enum' && 'allowedValues' in first.params ? first.params.allowedValues : undefined;
       const allowed = Array.isArray(values) ? `: ${values.join(', ')}` : '';
-      const what = first.schemaPath.includes('/propertyNames/') ? `has a key that is not allowed (${first.message ?? 'invalid'})` : first.message ?? 'is invalid';
+      const what = first.schemaPath.includes('/propertyNames/')
+        ? `has a key that is not allowed (${first.message ?? 'invalid'})`
+        : (first.message ?? 'is invalid');
       return reply.code(400).send({ error: 'invalid_request', message: `${where} ${what}${allowed}` });
     }
-    if (error.statusCode === 413) return reply.code(413).send({ error: 'payload_too_large', message: `the body is larger than ${config.bodyLimitBytes} bytes` });
+    if (error.statusCode === 413)
+      return reply.code(413).send({ error: 'payload_too_large', message: `the body is larger than ${config.bodyLimitBytes} bytes` });
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       return reply.code(error.statusCode).send({ error: 'bad_request', message: error.message });
     }

@@ -75,8 +75,20 @@ export class HubStore {
   ) {
     // PostgreSQL runs several batches at once over the pool; PGlite runs one statement at a time.
     const parallel = db.kind === 'postgres' ? 4 : 1;
-    this.inbound = new MicroBatcher((items) => this.acceptInbound(items), 256, parallel, options.onBatchFailure, (error) => !isDatabaseUnavailable(error));
-    this.deliveredBatch = new MicroBatcher((items) => this.markDelivered(items), 256, parallel, options.onBatchFailure, (error) => !isDatabaseUnavailable(error));
+    this.inbound = new MicroBatcher(
+      (items) => this.acceptInbound(items),
+      256,
+      parallel,
+      options.onBatchFailure,
+      (error) => !isDatabaseUnavailable(error),
+    );
+    this.deliveredBatch = new MicroBatcher(
+      (items) => this.markDelivered(items),
+      256,
+      parallel,
+      options.onBatchFailure,
+      (error) => !isDatabaseUnavailable(error),
+    );
   }
 
   /** One verified delivery, stored (batched with concurrent ones) before the promise settles. */
@@ -126,14 +138,14 @@ export class HubStore {
          FROM subscriptions WHERE tenant_key = $1`,
         [input.tenantKey, input.event, input.targetUrl],
       );
-      if (!counted[0]!.same && Number(counted[0]!.n) >= limit) return { kind: 'limit', limit };
+      if (!counted[0].same && Number(counted[0].n) >= limit) return { kind: 'limit', limit };
       const { rows } = await tx.query<{ id: string; event: string; target_url: string; filters: Record<string, string>; created_at: Date }>(
         `INSERT INTO subscriptions (tenant_key, event, target_url, filters) VALUES ($1, $2, $3, $4::jsonb)
          ON CONFLICT (tenant_key, event, target_url) DO UPDATE SET filters = EXCLUDED.filters
          RETURNING id::text AS id, event, target_url, filters, created_at`,
         [input.tenantKey, input.event, input.targetUrl, JSON.stringify(input.filters)],
       );
-      const row = rows[0]!;
+      const row = rows[0];
       return { kind: 'created', subscription: { ...row, created_at: iso(row.created_at) } };
     });
   }
@@ -187,7 +199,7 @@ export class HubStore {
       const receivedAt = known[0] ? asDate(known[0].db_now) : new Date();
       const plan = planInbound(items, state, receivedAt.getTime());
       const fresh = items.flatMap((item, index) => {
-        const planned = plan.events[index]!;
+        const planned = plan.events[index];
         return planned.duplicate ? [] : [{ item, index, facts: planned.facts, filterFacts: planned.filterFacts }];
       });
       const results: InboundResult[] = items.map(() => ({ eventId: null, deliveries: 0 }));
@@ -244,7 +256,7 @@ export class HubStore {
         ],
         'hub_accept_inbound',
       );
-      for (const row of rows) results[fresh[Number(row.ord) - 1]!.index] = { eventId: row.event_id, deliveries: Number(row.deliveries) };
+      for (const row of rows) results[fresh[Number(row.ord) - 1].index] = { eventId: row.event_id, deliveries: Number(row.deliveries) };
       return results;
     });
   }
@@ -376,7 +388,13 @@ export class HubStore {
     );
     return rows.map((r) => {
       const receivedAt = iso(r.received_at);
-      return { id: r.id, event_type: r.event_type, received_at: receivedAt, body: Buffer.from(r.body).toString('utf8'), facts: { event_id: r.id, received_at: receivedAt, ...eventFactsFrom(r.facts) } };
+      return {
+        id: r.id,
+        event_type: r.event_type,
+        received_at: receivedAt,
+        body: Buffer.from(r.body).toString('utf8'),
+        facts: { event_id: r.id, received_at: receivedAt, ...eventFactsFrom(r.facts) },
+      };
     });
   }
 
@@ -398,6 +416,6 @@ export class HubStore {
   async setting(key: string, create: () => string): Promise<string> {
     await this.db.query('INSERT INTO hub_settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, create()]);
     const { rows } = await this.db.query<{ value: string }>('SELECT value FROM hub_settings WHERE key = $1', [key]);
-    return rows[0]!.value;
+    return rows[0].value;
   }
 }

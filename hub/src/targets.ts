@@ -55,8 +55,7 @@ export function targetRefusal(target: string, rules: TargetRule[]): string | und
   if (url.username || url.password) return 'target_url must not carry credentials';
   if (url.hash) return 'target_url must not have a #fragment';
   const allowed = rules.some(
-    (rule) =>
-      rule.protocol === url.protocol && rule.hostname === url.hostname.toLowerCase() && (rule.port === '*' || rule.port === url.port),
+    (rule) => rule.protocol === url.protocol && rule.hostname === url.hostname.toLowerCase() && (rule.port === '*' || rule.port === url.port),
   );
   if (!allowed) {
     const origins = rules.map((r) => `${r.protocol}//${r.hostname}${r.port ? `:${r.port}` : ''}`).join(', ');

@@ -206,13 +206,25 @@ export class DeliveryWorker {
             return;
           }
           const error = `${outcome.error}; gave up after ${attempt} attempt${attempt === 1 ? '' : 's'}`;
-          if (fenced(await this.durably(delivery, () => this.store.recordFailure({ id: delivery.id, attempts: delivery.attempts, status: outcome.status, error })))) return;
+          if (
+            fenced(
+              await this.durably(delivery, () => this.store.recordFailure({ id: delivery.id, attempts: delivery.attempts, status: outcome.status, error })),
+            )
+          )
+            return;
           this.metrics.failed.inc();
           this.log.error({ ...context, error: outcome.error }, 'delivery given up');
           return;
         }
         case 'fail':
-          if (fenced(await this.durably(delivery, () => this.store.recordFailure({ id: delivery.id, attempts: delivery.attempts, status: outcome.status, error: outcome.error })))) return;
+          if (
+            fenced(
+              await this.durably(delivery, () =>
+                this.store.recordFailure({ id: delivery.id, attempts: delivery.attempts, status: outcome.status, error: outcome.error }),
+              ),
+            )
+          )
+            return;
           this.metrics.failed.inc();
           this.log.error({ ...context, error: outcome.error }, 'delivery failed, not retryable');
           return;

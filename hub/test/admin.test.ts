@@ -71,7 +71,14 @@ describe.each(BACKENDS)('admin API on %s', (backend) => {
       ['courseCompleted', 'failed'],
       ['userUpdated', 'delivered'],
     ]);
-    expect(all[0]).toMatchObject({ attempts: 1, last_status: 404, last_error: 'HTTP 404', school_url: 'https://myschool.learnworlds.com', received_at: expect.any(String), finished_at: expect.any(String) });
+    expect(all[0]).toMatchObject({
+      attempts: 1,
+      last_status: 404,
+      last_error: 'HTTP 404',
+      school_url: 'https://myschool.learnworlds.com',
+      received_at: expect.any(String),
+      finished_at: expect.any(String),
+    });
     expect(JSON.stringify(all)).not.toMatch(/secretpart|othersecret/);
     const failed = rows((await admin(hub.url, '/v1/admin/deliveries?status=failed')).json);
     expect(failed.map((d) => d.event_type)).toEqual(['courseCompleted']);
@@ -85,8 +92,12 @@ describe.each(BACKENDS)('admin API on %s', (backend) => {
       expect({ bad, status: (await admin(hub.url, `/v1/admin/deliveries${bad}`)).status }).toEqual({ bad, status: 400 });
     }
 
-    const detail = await admin(hub.url, `/v1/admin/deliveries/${String(failed[0]!.id)}`);
-    expect(detail.json).toMatchObject({ status: 'failed', body: VENDOR_PAYLOADS.courseCompleted, attempt_history: [{ attempt: 1, outcome: 'failed', status: 404, error: 'HTTP 404', at: expect.any(String) }] });
+    const detail = await admin(hub.url, `/v1/admin/deliveries/${String(failed[0].id)}`);
+    expect(detail.json).toMatchObject({
+      status: 'failed',
+      body: VENDOR_PAYLOADS.courseCompleted,
+      attempt_history: [{ attempt: 1, outcome: 'failed', status: 404, error: 'HTTP 404', at: expect.any(String) }],
+    });
     expect((await admin(hub.url, '/v1/admin/deliveries/999999')).status).toBe(404);
     expect((await admin(hub.url, '/v1/admin/deliveries/abc')).status).toBe(400);
   });
@@ -99,7 +110,7 @@ describe.each(BACKENDS)('admin API on %s', (backend) => {
     for (let n = 0; n < 3; n += 1) await deliver(hub.inboundUrl, { version: 2, type: 'courseCompleted', data: { n } });
     await waitFor(async () => rows((await admin(hub.url, '/v1/admin/deliveries?status=failed')).json).length === 3, 15000, 'three give-ups');
     const failed = rows((await admin(hub.url, '/v1/admin/deliveries?status=failed')).json);
-    const firstId = String(failed[2]!.id);
+    const firstId = String(failed[2].id);
     const detail = await admin(hub.url, `/v1/admin/deliveries/${firstId}`);
     expect((detail.json.attempt_history as Row[]).map((a) => a.outcome)).toEqual(['retry', 'retry', 'failed']);
 
@@ -109,8 +120,13 @@ describe.each(BACKENDS)('admin API on %s', (backend) => {
     await waitFor(async () => (await admin(hub.url, `/v1/admin/deliveries/${firstId}`)).json.status === 'delivered', 10000, 'the replay');
     const resent = receiver.requests.slice(before);
     expect(resent).toHaveLength(1);
-    expect(resent[0]!.headers['webhook-id']).toBe(detail.json.webhook_id);
-    expect(((await admin(hub.url, `/v1/admin/deliveries/${firstId}`)).json.attempt_history as Row[]).map((a) => a.outcome)).toEqual(['retry', 'retry', 'failed', 'delivered']);
+    expect(resent[0].headers['webhook-id']).toBe(detail.json.webhook_id);
+    expect(((await admin(hub.url, `/v1/admin/deliveries/${firstId}`)).json.attempt_history as Row[]).map((a) => a.outcome)).toEqual([
+      'retry',
+      'retry',
+      'failed',
+      'delivered',
+    ]);
 
     // A delivered one may be replayed too (the Zap's dedupe drops it if it already ran).
     expect((await admin(hub.url, `/v1/admin/deliveries/${firstId}/replay`, 'POST')).status).toBe(202);
@@ -118,10 +134,17 @@ describe.each(BACKENDS)('admin API on %s', (backend) => {
 
     // A fresh budget: a replay that fails again is retried, not given up at once.
     broken = true;
-    const secondId = String(failed[1]!.id);
+    const secondId = String(failed[1].id);
     await admin(hub.url, `/v1/admin/deliveries/${secondId}/replay`, 'POST');
     await waitFor(async () => (await admin(hub.url, `/v1/admin/deliveries/${secondId}`)).json.status === 'failed', 15000, 'the second round to end');
-    expect(((await admin(hub.url, `/v1/admin/deliveries/${secondId}`)).json.attempt_history as Row[]).map((a) => a.outcome)).toEqual(['retry', 'retry', 'failed', 'retry', 'retry', 'failed']);
+    expect(((await admin(hub.url, `/v1/admin/deliveries/${secondId}`)).json.attempt_history as Row[]).map((a) => a.outcome)).toEqual([
+      'retry',
+      'retry',
+      'failed',
+      'retry',
+      'retry',
+      'failed',
+    ]);
 
     broken = false;
     const replayAll = await admin(hub.url, `/v1/admin/subscriptions/${String(sub.json.id)}/replay-failed`, 'POST');
@@ -135,7 +158,7 @@ describe.each(BACKENDS)('admin API on %s', (backend) => {
     await deliver(hub.inboundUrl, { version: 2, type: 'courseCompleted', data: { n: 9 } });
     const pending = rows((await admin(hub.url, '/v1/admin/deliveries?status=pending')).json);
     expect(pending).toHaveLength(1);
-    expect((await admin(hub.url, `/v1/admin/deliveries/${String(pending[0]!.id)}/replay`, 'POST')).status).toBe(409);
+    expect((await admin(hub.url, `/v1/admin/deliveries/${String(pending[0].id)}/replay`, 'POST')).status).toBe(409);
 
     await waitFor(() => logs.lines.some((l) => l.includes('"admin action"') && l.includes('/replay')), 10000, 'the replay to be logged');
     const actions = logs.lines.filter((l) => l.includes('"admin action"'));
@@ -146,9 +169,18 @@ describe.each(BACKENDS)('admin API on %s', (backend) => {
 
   test('the admin API is in /openapi.json', async () => {
     const { hub } = await testHub(backend, { HUB_ADMIN_KEYS: ADMIN_KEY });
-    const openapi = (await (await fetch(`${hub.url}/openapi.json`)).json()) as { paths: Record<string, unknown>; components: { securitySchemes: Record<string, unknown> } };
+    const openapi = (await (await fetch(`${hub.url}/openapi.json`)).json()) as {
+      paths: Record<string, unknown>;
+      components: { securitySchemes: Record<string, unknown> };
+    };
     expect(Object.keys(openapi.paths)).toEqual(
-      expect.arrayContaining(['/v1/admin/tenants', '/v1/admin/deliveries', '/v1/admin/deliveries/{id}', '/v1/admin/deliveries/{id}/replay', '/v1/admin/subscriptions/{id}/replay-failed']),
+      expect.arrayContaining([
+        '/v1/admin/tenants',
+        '/v1/admin/deliveries',
+        '/v1/admin/deliveries/{id}',
+        '/v1/admin/deliveries/{id}/replay',
+        '/v1/admin/subscriptions/{id}/replay-failed',
+      ]),
     );
     expect(openapi.components.securitySchemes.adminKey).toBeDefined();
     expect(Object.keys(openapi.paths)).not.toContain('/admin');

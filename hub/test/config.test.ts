@@ -31,7 +31,10 @@ test.each<[Record<string, string>, RegExp]>([
   [{ HUB_ALLOWED_TARGETS: ' , ' }, /^HUB_ALLOWED_TARGETS: needs at least one origin/],
   [{ HUB_RETRY_BASE_MS: '0' }, /^HUB_RETRY_BASE_MS must be between/],
   [{ HUB_RETRY_BASE_MS: '5000', HUB_RETRY_MAX_MS: '1000' }, /^HUB_RETRY_MAX_MS must not be smaller than HUB_RETRY_BASE_MS/],
-  [{ HUB_DELIVERY_TIMEOUT_MS: '10000', HUB_DELIVERY_LEASE_MS: '5000' }, /^HUB_DELIVERY_LEASE_MS must be at least 2 × HUB_DELIVERY_TIMEOUT_MS \+ 1000 ms \(21000\)/],
+  [
+    { HUB_DELIVERY_TIMEOUT_MS: '10000', HUB_DELIVERY_LEASE_MS: '5000' },
+    /^HUB_DELIVERY_LEASE_MS must be at least 2 × HUB_DELIVERY_TIMEOUT_MS \+ 1000 ms \(21000\)/,
+  ],
   // Just above the timeout (the finding): a paused or slow send would outlive its claim.
   [{ HUB_DELIVERY_TIMEOUT_MS: '1000', HUB_DELIVERY_LEASE_MS: '1001' }, /^HUB_DELIVERY_LEASE_MS must be at least/],
   [{ HUB_WORKER: 'maybe' }, /^HUB_WORKER must be "on" or "off"/],
@@ -54,12 +57,22 @@ test('production starts with every required setting; trusted proxies and limits 
     HUB_TRUST_PROXY: '10.0.0.0/8, loopback',
     HUB_CONCURRENCY: '32',
   });
-  expect(config).toMatchObject({ metricsTokens: ['m'.repeat(16)], trustProxy: '10.0.0.0/8,loopback', tenantConcurrency: 24, maxSubscriptionsPerSchool: 250, requestTimeoutMs: 15_000 });
+  expect(config).toMatchObject({
+    metricsTokens: ['m'.repeat(16)],
+    trustProxy: '10.0.0.0/8,loopback',
+    tenantConcurrency: 24,
+    maxSubscriptionsPerSchool: 250,
+    requestTimeoutMs: 15_000,
+  });
   expect(loadConfig({}).trustProxy).toBe(false);
 });
 
 test('a bad HUB_ALLOWED_TARGETS entry is never echoed with its credentials', () => {
-  for (const entry of ['https://admin:hunter2secret@hooks.zapier.com', 'https://admin:hunter2secret@hooks.zapier.com:99999', 'ftp://admin:hunter2secret@x.com']) {
+  for (const entry of [
+    'https://admin:hunter2secret@hooks.zapier.com',
+    'https://admin:hunter2secret@hooks.zapier.com:99999',
+    'ftp://admin:hunter2secret@x.com',
+  ]) {
     let message = '';
     try {
       loadConfig({ HUB_ALLOWED_TARGETS: entry });
@@ -78,7 +91,16 @@ test('allow-list rules', () => {
   expect(targetRefusal('https://HOOKS.zapier.com/x', rules)).toBeUndefined();
   expect(targetRefusal('http://127.0.0.1:4000/x', rules)).toBeUndefined();
   expect(targetRefusal('http://localhost:9/x', rules)).toBeUndefined();
-  for (const refused of ['http://hooks.zapier.com/x', 'https://hooks.zapier.com:8443/x', 'https://hooks.zapier.com.evil.com/x', 'https://evil.com/hooks.zapier.com', 'http://127.0.0.1:4001/x', 'https://127.0.0.1/x', 'http://[::1]:4000/x', 'file:///etc/passwd']) {
+  for (const refused of [
+    'http://hooks.zapier.com/x',
+    'https://hooks.zapier.com:8443/x',
+    'https://hooks.zapier.com.evil.com/x',
+    'https://evil.com/hooks.zapier.com',
+    'http://127.0.0.1:4001/x',
+    'https://127.0.0.1/x',
+    'http://[::1]:4000/x',
+    'file:///etc/passwd',
+  ]) {
     expect({ refused, why: targetRefusal(refused, rules) }).toEqual({ refused, why: expect.stringMatching(/allowed origin|not a URL/) });
   }
 });

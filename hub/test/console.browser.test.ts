@@ -22,7 +22,15 @@ beforeAll(async () => {
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }, 60000);
 
@@ -36,8 +44,18 @@ test('sign in, see a hostile body as text, replay a failed delivery, see it deli
   let broken = true;
   const receiver = await new Receiver(() => (broken ? 500 : 200)).start();
   await subscribe(hub.url, { event: '*', target_url: receiver.url('/hooks/standard/1234/abcdef/') });
-  await subscribe(hub.url, { event: 'userUpdated', target_url: receiver.url('/hooks/standard/999/other/'), school_url: 'academy.example.com' }, API_KEY, OTHER_SECRET);
-  const hostile = { version: 2, type: 'courseCompleted', school_id: 's1', data: { course: { id: 'javascript-101', title: PAYLOAD }, user: { email: 'mallory@example.com', username: PAYLOAD } } };
+  await subscribe(
+    hub.url,
+    { event: 'userUpdated', target_url: receiver.url('/hooks/standard/999/other/'), school_url: 'academy.example.com' },
+    API_KEY,
+    OTHER_SECRET,
+  );
+  const hostile = {
+    version: 2,
+    type: 'courseCompleted',
+    school_id: 's1',
+    data: { course: { id: 'javascript-101', title: PAYLOAD }, user: { email: 'mallory@example.com', username: PAYLOAD } },
+  };
   expect((await deliver(hub.inboundUrl, hostile)).status).toBe(202);
   await waitFor(async () => (await hub.db.query(`SELECT 1 FROM deliveries WHERE status = 'failed'`)).rows.length === 1, 10000, 'the failure');
   broken = false;
@@ -61,7 +79,9 @@ test('sign in, see a hostile body as text, replay a failed delivery, see it deli
 
   await page.getByLabel('Status').selectOption('failed');
   // The filtered list replaces the whole table: wait for it (the failed one only).
-  await page.waitForFunction("document.querySelectorAll('#deliveries tbody tr').length === 1 && document.querySelector('#deliveries tbody tr .badge')?.textContent === 'failed'");
+  await page.waitForFunction(
+    "document.querySelectorAll('#deliveries tbody tr').length === 1 && document.querySelector('#deliveries tbody tr .badge')?.textContent === 'failed'",
+  );
   const row = page.locator('#deliveries tbody tr', { hasText: 'courseCompleted' });
   await row.waitFor();
   await row.getByRole('button', { name: /Details of delivery/ }).click();
@@ -90,7 +110,9 @@ test('sign in, see a hostile body as text, replay a failed delivery, see it deli
   await page.getByRole('combobox', { name: /^School/ }).focus();
   expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe('filter-tenant');
 
-  const shot = process.env.UPDATE_CONSOLE_SCREENSHOT ? join(__dirname, '..', '..', 'docs', 'console.png') : join(mkdtempSync(join(tmpdir(), 'lw-console-')), 'console.png');
+  const shot = process.env.UPDATE_CONSOLE_SCREENSHOT
+    ? join(__dirname, '..', '..', 'docs', 'console.png')
+    : join(mkdtempSync(join(tmpdir(), 'lw-console-')), 'console.png');
   await page.screenshot({ path: shot, fullPage: true });
   expect(existsSync(shot)).toBe(true);
 

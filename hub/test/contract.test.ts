@@ -10,7 +10,6 @@ import {
   count,
   deliver,
   runCleanups,
-  sleep,
   subscribe,
   testHub,
   unsubscribe,
@@ -92,7 +91,13 @@ describe.each(BACKENDS)('hub contract on %s', (backend) => {
     const receiver = await new Receiver().start();
     const a = await subscribe(hub.url, { event: 'courseCompleted', target_url: receiver.url('/zap-a'), filters: { course_id: 'sample-course' } });
     expect(a.status).toBe(201);
-    expect(a.json).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), event: 'courseCompleted', target_url: receiver.url('/zap-a'), filters: { course_id: 'sample-course' }, created_at: expect.any(String) });
+    expect(a.json).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      event: 'courseCompleted',
+      target_url: receiver.url('/zap-a'),
+      filters: { course_id: 'sample-course' },
+      created_at: expect.any(String),
+    });
     expect(Date.parse(String(a.json.created_at))).toBeGreaterThan(Date.now() - 60_000);
     await subscribe(hub.url, { event: 'courseCompleted', target_url: receiver.url('/zap-b') });
     await subscribe(hub.url, { event: '*', target_url: receiver.url('/zap-any') });

@@ -3,7 +3,7 @@
  * (delivery, subscription) pair arrives at least once, and the receiver's Webhook-Id dedupe
  * leaves exactly one of each.
  */
-import { HubProcess, Receiver, deliver, hubEnv, runCleanups, subscribe, waitFor } from './helpers';
+import { HubProcess, Receiver, deliver, hubEnv, runCleanups, sequenceOf, subscribe, waitFor } from './helpers';
 
 afterEach(runCleanups);
 
@@ -22,7 +22,13 @@ test('a hub killed with SIGKILL mid fan-out loses nothing after a restart', asyn
     if (answered === ANSWERED_BEFORE_KILL) receiver.hold();
     return 200;
   });
-  const env = await hubEnv('embedded', { HUB_CONCURRENCY: String(CONCURRENCY), HUB_TENANT_CONCURRENCY: String(CONCURRENCY), HUB_DELIVERY_TIMEOUT_MS: '2000', HUB_DELIVERY_LEASE_MS: '5000', LOG_LEVEL: 'error' });
+  const env = await hubEnv('embedded', {
+    HUB_CONCURRENCY: String(CONCURRENCY),
+    HUB_TENANT_CONCURRENCY: String(CONCURRENCY),
+    HUB_DELIVERY_TIMEOUT_MS: '2000',
+    HUB_DELIVERY_LEASE_MS: '5000',
+    LOG_LEVEL: 'error',
+  });
   const first = await new HubProcess(env).start();
   for (let i = 0; i < SUBSCRIPTIONS; i += 1) {
     expect((await subscribe(first.url, { event: 'courseCompleted', target_url: receiver.url(`/zap-${i}`) })).status).toBe(201);
@@ -48,12 +54,12 @@ test('a hub killed with SIGKILL mid fan-out loses nothing after a restart', asyn
   await second.kill('SIGTERM');
 
   // Every (event, subscription) pair arrived; Webhook-Id dedupe leaves exactly one of each.
-  const pairs = new Set(receiver.requests.map((r) => `${r.path}|${JSON.parse(r.body.toString()).data.n}`));
+  const pairs = new Set(receiver.requests.map((r) => `${r.path}|${sequenceOf(r)}`));
   expect(pairs.size).toBe(DELIVERIES * SUBSCRIPTIONS);
   expect(uniqueIds().size).toBe(DELIVERIES * SUBSCRIPTIONS);
   const idsPerPair = new Map<string, Set<string>>();
   for (const r of receiver.requests) {
-    const pair = `${r.path}|${JSON.parse(r.body.toString()).data.n}`;
+    const pair = `${r.path}|${sequenceOf(r)}`;
     idsPerPair.set(pair, (idsPerPair.get(pair) ?? new Set()).add(String(r.headers['webhook-id'])));
   }
   expect([...idsPerPair.values()].every((ids) => ids.size === 1)).toBe(true);
@@ -64,7 +70,13 @@ test('a hub killed with SIGKILL mid fan-out loses nothing after a restart', asyn
 test('SIGTERM: in-flight sends finish, the rest waits in the database for the next start', async () => {
   const receiver = await new Receiver(() => 200).start();
   receiver.hold();
-  const env = await hubEnv('embedded', { HUB_CONCURRENCY: '2', HUB_DELIVERY_TIMEOUT_MS: '5000', HUB_DELIVERY_LEASE_MS: '12000', HUB_SHUTDOWN_TIMEOUT_MS: '20000', LOG_LEVEL: 'error' });
+  const env = await hubEnv('embedded', {
+    HUB_CONCURRENCY: '2',
+    HUB_DELIVERY_TIMEOUT_MS: '5000',
+    HUB_DELIVERY_LEASE_MS: '12000',
+    HUB_SHUTDOWN_TIMEOUT_MS: '20000',
+    LOG_LEVEL: 'error',
+  });
   const first = await new HubProcess(env).start();
   await subscribe(first.url, { event: '*', target_url: receiver.url('/zap') });
   for (let i = 0; i < 20; i += 1) {
@@ -75,7 +87,15 @@ test('SIGTERM: in-flight sends finish, the rest waits in the database for the ne
   const exited = new Promise<number | null>((resolve) => first.child!.once('exit', (code) => resolve(code)));
   first.child!.kill('SIGTERM');
   // Once it stops listening it has stopped claiming: only then do the held sends get their answer.
-  await waitFor(() => fetch(`${first.url}/healthz`).then(() => false, () => true), 10000, 'the hub to stop listening');
+  await waitFor(
+    () =>
+      fetch(`${first.url}/healthz`).then(
+        () => false,
+        () => true,
+      ),
+    10000,
+    'the hub to stop listening',
+  );
   receiver.release();
   expect(await exited).toBe(0);
   expect(receiver.requests).toHaveLength(2);

@@ -6,7 +6,22 @@
  */
 import { Client } from 'pg';
 import { VENDOR_PAYLOADS } from '../../contract/payloads';
-import { API_KEY, BACKENDS, atCleanup, HubProcess, Receiver, WEBHOOK_SECRET, deliver, freshPostgresUrl, hubEnv, runCleanups, subscribe, testHub, waitFor } from './helpers';
+import {
+  API_KEY,
+  BACKENDS,
+  atCleanup,
+  sequenceOf,
+  HubProcess,
+  Receiver,
+  WEBHOOK_SECRET,
+  deliver,
+  freshPostgresUrl,
+  hubEnv,
+  runCleanups,
+  subscribe,
+  testHub,
+  waitFor,
+} from './helpers';
 import { TcpProxy } from './tcp-proxy';
 
 afterEach(runCleanups);
@@ -76,11 +91,15 @@ pg('database faults on PostgreSQL', () => {
     proxy.cutAll();
     const answers = [];
     for (let n = 1; n <= 20; n += 1) {
-      const response = await fetch(hub.inboundUrl, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Learnworlds-Webhook-Signature': `v1=${WEBHOOK_SECRET}` }, body: course(n) });
+      const response = await fetch(hub.inboundUrl, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Learnworlds-Webhook-Signature': `v1=${WEBHOOK_SECRET}` },
+        body: course(n),
+      });
       answers.push({ status: response.status, retryAfter: response.headers.get('retry-after'), body: await response.json() });
     }
     expect(answers.filter((a) => a.status !== 503 || !(Number(a.retryAfter) > 0))).toEqual([]);
-    expect(answers[0]!.body).toEqual({ error: 'unavailable', message: 'the database is unavailable: try again later (nothing was stored)' });
+    expect(answers[0].body).toEqual({ error: 'unavailable', message: 'the database is unavailable: try again later (nothing was stored)' });
     expect((await fetch(`${hub.url}/healthz`)).status).toBe(503);
     const outageLines = logs.lines.filter((l) => l.includes('database unavailable'));
     expect(outageLines).toHaveLength(1);
@@ -114,7 +133,14 @@ pg('database faults on PostgreSQL', () => {
   test('through an outage mid fan-out, nothing accepted is lost and no Webhook-Id reaches the Zap twice', async () => {
     const { proxy, url } = await proxied();
     const receiver = await new Receiver(() => 200).start();
-    const { hub } = await testHub('postgres', { DATABASE_URL: url, ...FAST_TIMEOUTS, HUB_CONCURRENCY: '4', HUB_TENANT_CONCURRENCY: '4', HUB_DELIVERY_TIMEOUT_MS: '20000', HUB_DELIVERY_LEASE_MS: '45000' });
+    const { hub } = await testHub('postgres', {
+      DATABASE_URL: url,
+      ...FAST_TIMEOUTS,
+      HUB_CONCURRENCY: '4',
+      HUB_TENANT_CONCURRENCY: '4',
+      HUB_DELIVERY_TIMEOUT_MS: '20000',
+      HUB_DELIVERY_LEASE_MS: '45000',
+    });
     await subscribe(hub.url, { event: '*', target_url: receiver.url('/zap') });
     receiver.hold();
     const accepted = new Set<number>();
@@ -129,7 +155,7 @@ pg('database faults on PostgreSQL', () => {
     await proxy.restore();
     for (let n = 40; n < 50; n += 1) if ((await deliver(hub.inboundUrl, course(n))).status === 202) accepted.add(n);
 
-    const delivered = () => new Set(receiver.requests.map((r) => (JSON.parse(r.body.toString()) as { data: { n: number } }).data.n));
+    const delivered = () => new Set(receiver.requests.map(sequenceOf));
     await waitFor(() => [...accepted].every((n) => delivered().has(n)), 30000, 'every accepted event to reach the Zap');
     await waitFor(async () => (await hub.store.queueDepth()) === 0, 30000, 'the queue to drain');
     // Before and after the outage everything was accepted; during it, what was refused got 503.

@@ -22,7 +22,12 @@ const OTHER_SECRET = 'f0e1d2c3b4a5968778695a4b3c2d1e0f1a2b3c4d5e6f';
 
 beforeEach(() => {
   // LearnWorlds' API for the connection test and the trigger tests' API fallbacks.
-  for (const list of ['users', 'payments']) nock(SCHOOL).persist().get(`/admin/api/v2/${list}`).query(true).reply(200, { data: [], meta: { page: 1, totalPages: 1 } });
+  for (const list of ['users', 'payments'])
+    nock(SCHOOL)
+      .persist()
+      .get(`/admin/api/v2/${list}`)
+      .query(true)
+      .reply(200, { data: [], meta: { page: 1, totalPages: 1 } });
 });
 afterEach(async () => {
   nock.cleanAll();
@@ -69,22 +74,24 @@ describe.each(BACKENDS)('the Zap editor on real data (%s)', (backend) => {
     const courses = (items: Array<Record<string, unknown>>) => items.map((i) => (isJsonObject(i.course) ? i.course.id : undefined));
     expect(courses(completed)).toEqual(['newer-course', 'sample-course']);
     // Exactly what the live perform makes of the same bytes and the same hub facts.
-    const stored = (await hub.store.recentEvents((await hub.store.tenantKeys())[0]!, 'courseCompleted', 3)).find((e) => e.body === course)!;
+    const stored = (await hub.store.recentEvents((await hub.store.tenantKeys())[0], 'courseCompleted', 3)).find((e) => e.body === course)!;
     expect(completed[1]).toEqual(
-      (await appTester(trigger('course_completed').perform, {
-        authData,
-        inputData: {},
-        cleanedRequest: JSON.parse(course),
-        rawRequest: {
-          method: 'POST',
-          querystring: '',
-          headers: { 'Http-Learnworlds-Webhook-Signature': `v1=${WEBHOOK_SECRET}`, 'Http-Learnworlds-Hub-Facts': encodeHubFacts(stored.facts) },
-          content: course,
-        },
-        subscribeData: { id: `perform-${backend}` },
-      }))[0],
+      (
+        await appTester(trigger('course_completed').perform, {
+          authData,
+          inputData: {},
+          cleanedRequest: JSON.parse(course),
+          rawRequest: {
+            method: 'POST',
+            querystring: '',
+            headers: { 'Http-Learnworlds-Webhook-Signature': `v1=${WEBHOOK_SECRET}`, 'Http-Learnworlds-Hub-Facts': encodeHubFacts(stored.facts) },
+            content: course,
+          },
+          subscribeData: { id: `perform-${backend}` },
+        })
+      )[0],
     );
-    expect(completed[1]!.id).toBe(eventId('courseCompleted', {}, course, stored.id));
+    expect(completed[1].id).toBe(eventId('courseCompleted', {}, course, stored.id));
     const filtered = await appTester(trigger('course_completed').performList, { authData, inputData: { course_id: 'sample-course' } });
     expect(courses(filtered)).toEqual(['sample-course']);
     const users = await appTester(trigger('user_updated').performList, { authData, inputData: {} });
@@ -114,7 +121,7 @@ describe.each(BACKENDS)('the Zap editor on real data (%s)', (backend) => {
     expect((await deliver(hub.inboundUrl, VENDOR_PAYLOADS.productBought)).json).toEqual({ status: 'accepted', deliveries: 1 });
     await waitFor(() => receiver.requests.length === 4, 10000, 'four deliveries');
     expect(receiver.requests.map((r) => r.path).sort()).toEqual(['/any-course', '/any-course', '/course-a', '/webex']);
-    expect(receiver.to('/course-a')[0]!.body.toString()).toBe(JSON.stringify(VENDOR_PAYLOADS.courseCompleted));
+    expect(receiver.to('/course-a')[0].body.toString()).toBe(JSON.stringify(VENDOR_PAYLOADS.courseCompleted));
   });
 });
 
@@ -122,7 +129,11 @@ describe('registration and recent events: the contract', () => {
   test('PUT /v1/schools needs the API key and valid values; the events endpoint shows a school only its own', async () => {
     const { hub } = await testHub('embedded');
     const put = (body: Record<string, unknown>, key = API_KEY) =>
-      fetch(`${hub.url}${HUB_PATHS.schools}`, { method: 'PUT', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${key}` }, body: JSON.stringify(body) });
+      fetch(`${hub.url}${HUB_PATHS.schools}`, {
+        method: 'PUT',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${key}` },
+        body: JSON.stringify(body),
+      });
     expect((await put({ school_url: 'myschool.learnworlds.com', webhook_secret: WEBHOOK_SECRET }, 'wrong-key-0123456789')).status).toBe(401);
     expect((await put({ school_url: 'myschool.learnworlds.com', webhook_secret: 'short' })).status).toBe(400);
     expect((await put({ school_url: 'not a url', webhook_secret: WEBHOOK_SECRET })).status).toBe(400);
@@ -132,17 +143,26 @@ describe('registration and recent events: the contract', () => {
     await deliver(hub.inboundUrl, VENDOR_PAYLOADS.courseCompleted);
 
     const events = (secret: string | null, query = 'event=courseCompleted', key = API_KEY) =>
-      fetch(`${hub.url}${HUB_PATHS.events}?${query}`, { headers: { Authorization: `Bearer ${key}`, ...(secret === null ? {} : { 'X-Webhook-Secret': secret }) } });
+      fetch(`${hub.url}${HUB_PATHS.events}?${query}`, {
+        headers: { Authorization: `Bearer ${key}`, ...(secret === null ? {} : { 'X-Webhook-Secret': secret }) },
+      });
     const mine = await events(WEBHOOK_SECRET);
     expect(mine.status).toBe(200);
     const body = (await mine.json()) as { data: Array<Record<string, unknown>> };
     expect(body.data).toEqual([
-      { id: expect.any(String), event_type: 'courseCompleted', received_at: expect.any(String), body: JSON.stringify(VENDOR_PAYLOADS.courseCompleted), facts: { event_id: body.data[0]!.id, received_at: body.data[0]!.received_at } },
+      {
+        id: expect.any(String),
+        event_type: 'courseCompleted',
+        received_at: expect.any(String),
+        body: JSON.stringify(VENDOR_PAYLOADS.courseCompleted),
+        facts: { event_id: body.data[0].id, received_at: body.data[0].received_at },
+      },
     ]);
     expect(await (await events(OTHER_SECRET)).json()).toEqual({ data: [] });
     expect((await events(null)).status).toBe(400);
     expect((await events(WEBHOOK_SECRET, 'event=courseCompleted', 'wrong-key-0123456789')).status).toBe(401);
-    for (const bad of ['event=nope', 'event=courseCompleted&limit=11', 'event=courseCompleted&limit=0', '']) expect({ bad, status: (await events(WEBHOOK_SECRET, bad)).status }).toEqual({ bad, status: 400 });
+    for (const bad of ['event=nope', 'event=courseCompleted&limit=11', 'event=courseCompleted&limit=0', ''])
+      expect({ bad, status: (await events(WEBHOOK_SECRET, bad)).status }).toEqual({ bad, status: 400 });
   });
 
   test('a hub that is not configured or not reachable never fails the connection test', async () => {

@@ -53,7 +53,9 @@ describe.each(BACKENDS)('isolation on %s', (backend) => {
       ...poisoned.map((type) => deliver(hub.inboundUrl, { version: 2, type, data: {} })),
       ...Array.from({ length: 30 }, (_, n) => deliver(hub.inboundUrl, { version: 2, type: 'courseCompleted', data: { n } }, `v1=${OTHER_SECRET}`)),
     ]);
-    expect(answers.slice(0, poisoned.length).map((a) => [a.status, a.json.message])).toEqual(poisoned.map(() => [400, expect.stringMatching(/"type" is not an event name/)]));
+    expect(answers.slice(0, poisoned.length).map((a) => [a.status, a.json.message])).toEqual(
+      poisoned.map(() => [400, expect.stringMatching(/"type" is not an event name/)]),
+    );
     expect(answers.slice(poisoned.length).every((a) => a.status === 202)).toBe(true);
     expect(await count(hub, 'events')).toBe(30);
   });
@@ -61,7 +63,7 @@ describe.each(BACKENDS)('isolation on %s', (backend) => {
   test('a body nested deeper than 32 levels → 400 (it would crash recursive JSON code downstream); 32 levels pass', async () => {
     const { hub } = await testHub(backend);
     await subscribe(hub.url, { event: '*', target_url: 'https://hooks.zapier.com/hooks/x/' });
-    const nested = (levels: number) => `{"version":2,"type":"courseCompleted","data":${'{"a":'.repeat(levels - 1)}"}{]\\\"["${'}'.repeat(levels - 1)}}`;
+    const nested = (levels: number) => `{"version":2,"type":"courseCompleted","data":${'{"a":'.repeat(levels - 1)}"}{]\\"["${'}'.repeat(levels - 1)}}`;
     const deep = await deliver(hub.inboundUrl, nested(5000));
     expect([deep.status, deep.json.message]).toEqual([400, 'the body is nested deeper than 32 levels']);
     expect((await deliver(hub.inboundUrl, nested(33))).status).toBe(400);
@@ -74,7 +76,13 @@ describe.each(BACKENDS)('isolation on %s', (backend) => {
     await subscribe(hub.url, { event: '*', target_url: 'https://hooks.zapier.com/hooks/x/' });
     await hub.worker.stop();
     const [tenantKey] = await hub.store.tenantKeys();
-    const good = (n: number) => ({ tenantKey: tenantKey!, eventType: 'courseCompleted', data: {}, body: Buffer.from(`{"email":"secret-${n}@example.com"}`), bodyHash: `h${n}` });
+    const good = (n: number) => ({
+      tenantKey: tenantKey,
+      eventType: 'courseCompleted',
+      data: {},
+      body: Buffer.from(`{"email":"secret-${n}@example.com"}`),
+      bodyHash: `h${n}`,
+    });
     // Straight to the store (past the route's validation): PostgreSQL refuses NUL in text.
     const bad = { ...good(99), eventType: 'bad\u0000type', bodyHash: 'h99' };
     const results = await Promise.allSettled([hub.store.accept(good(1)), hub.store.accept(bad), hub.store.accept(good(2)), hub.store.accept(good(3))]);
@@ -105,14 +113,14 @@ describe.each(BACKENDS)('fencing on %s', (backend) => {
     const [a] = await shortLease.claimDue(1, 8, noneBusy);
     await sleep(120);
     const [b] = await hub.store.claimDue(1, 8, noneBusy);
-    expect(b).toMatchObject({ id: a!.id, attempts: a!.attempts + 1 });
+    expect(b).toMatchObject({ id: a.id, attempts: a.attempts + 1 });
     // A's stale retry must not clear B's live lease (which would allow a third send).
-    expect(await hub.store.recordFailure({ id: a!.id, attempts: a!.attempts, status: 500, error: 'HTTP 500', retryInMs: 0 })).toBe(false);
+    expect(await hub.store.recordFailure({ id: a.id, attempts: a.attempts, status: 500, error: 'HTTP 500', retryInMs: 0 })).toBe(false);
     expect(await hub.store.claimDue(1, 8, noneBusy)).toEqual([]);
-    expect(await hub.store.delivered(b!.id, b!.attempts, 200)).toBe(true);
+    expect(await hub.store.delivered(b.id, b.attempts, 200)).toBe(true);
     // A's stale failure must not flip the delivered row.
-    expect(await hub.store.recordFailure({ id: a!.id, attempts: a!.attempts, status: 404, error: 'HTTP 404' })).toBe(false);
-    expect(await hub.store.delivered(a!.id, a!.attempts, 200)).toBe(false);
+    expect(await hub.store.recordFailure({ id: a.id, attempts: a.attempts, status: 404, error: 'HTTP 404' })).toBe(false);
+    expect(await hub.store.delivered(a.id, a.attempts, 200)).toBe(false);
     const { rows } = await hub.db.query<{ status: string; last_status: number }>('SELECT status, last_status FROM deliveries');
     expect(rows).toEqual([{ status: 'delivered', last_status: 200 }]);
   });
@@ -142,36 +150,43 @@ describe.each(BACKENDS)('fencing on %s', (backend) => {
 
 const onPostgres = BACKENDS.includes('postgres') ? test : test.skip;
 
-onPostgres('two processes, a paused worker, a slow target: no flipped row, no third send', async () => {
-  const env = await hubEnv('postgres', { HUB_DELIVERY_TIMEOUT_MS: '1000', HUB_DELIVERY_LEASE_MS: '3000', LOG_LEVEL: 'error' });
-  const a = await new HubProcess(env).start();
-  let b: HubProcess | undefined;
-  // The first send (from A) is answered slowly with 500; A is paused while it waits.
-  const receiver = await new Receiver((_request, nth) => {
-    if (nth === 1) {
-      a.child!.kill('SIGSTOP');
-      return { status: 500, delayMs: 200 };
-    }
-    return 200;
-  }).start();
-  await subscribe(a.url, { event: '*', target_url: receiver.url('/zap') });
-  await deliver(`${a.url}/v1/learnworlds/webhooks`, courseCompleted);
-  await waitFor(() => receiver.requests.length === 1, 10000, "A's send");
-  b = await new HubProcess(env).start();
-  await waitFor(() => receiver.requests.length === 2, 15000, "B's send after A's lease expired");
-  const db = new (await import('pg')).Client({ connectionString: env.DATABASE_URL });
-  await db.connect();
-  const status = async () => (await db.query<{ status: string; attempts: number }>('SELECT status, attempts FROM deliveries')).rows;
-  await waitFor(async () => (await status())[0]?.status === 'delivered', 10000, 'delivered by B');
-  a.child!.kill('SIGCONT'); // A wakes up with its 500 (or its timeout) for a claim it lost
-  await waitFor(async () => /hub_forward_fenced_total\{stage="outcome"\} 1/.test(await (await fetch(`${a.url}/metrics`)).text()), 10000, "A's fenced outcome");
-  await sleep(1500);
-  expect(await status()).toEqual([{ status: 'delivered', attempts: 2 }]);
-  expect(receiver.requests).toHaveLength(2);
-  expect(new Set(receiver.requests.map((r) => r.headers['webhook-id'])).size).toBe(1);
-  await db.end();
-  await Promise.all([a.kill('SIGTERM'), b.kill('SIGTERM')]);
-}, 60000);
+onPostgres(
+  'two processes, a paused worker, a slow target: no flipped row, no third send',
+  async () => {
+    const env = await hubEnv('postgres', { HUB_DELIVERY_TIMEOUT_MS: '1000', HUB_DELIVERY_LEASE_MS: '3000', LOG_LEVEL: 'error' });
+    const a = await new HubProcess(env).start();
+    // The first send (from A) is answered slowly with 500; A is paused while it waits.
+    const receiver = await new Receiver((_request, nth) => {
+      if (nth === 1) {
+        a.child!.kill('SIGSTOP');
+        return { status: 500, delayMs: 200 };
+      }
+      return 200;
+    }).start();
+    await subscribe(a.url, { event: '*', target_url: receiver.url('/zap') });
+    await deliver(`${a.url}/v1/learnworlds/webhooks`, courseCompleted);
+    await waitFor(() => receiver.requests.length === 1, 10000, "A's send");
+    const b = await new HubProcess(env).start();
+    await waitFor(() => receiver.requests.length === 2, 15000, "B's send after A's lease expired");
+    const db = new (await import('pg')).Client({ connectionString: env.DATABASE_URL });
+    await db.connect();
+    const status = async () => (await db.query<{ status: string; attempts: number }>('SELECT status, attempts FROM deliveries')).rows;
+    await waitFor(async () => (await status())[0]?.status === 'delivered', 10000, 'delivered by B');
+    a.child!.kill('SIGCONT'); // A wakes up with its 500 (or its timeout) for a claim it lost
+    await waitFor(
+      async () => /hub_forward_fenced_total\{stage="outcome"\} 1/.test(await (await fetch(`${a.url}/metrics`)).text()),
+      10000,
+      "A's fenced outcome",
+    );
+    await sleep(1500);
+    expect(await status()).toEqual([{ status: 'delivered', attempts: 2 }]);
+    expect(receiver.requests).toHaveLength(2);
+    expect(new Set(receiver.requests.map((r) => r.headers['webhook-id'])).size).toBe(1);
+    await db.end();
+    await Promise.all([a.kill('SIGTERM'), b.kill('SIGTERM')]);
+  },
+  60000,
+);
 
 describe('timeouts', () => {
   test('a client that sends headers and then nothing, or a byte a second, is cut off', async () => {
@@ -196,7 +211,9 @@ describe('timeouts', () => {
     const { hub } = await testHub('embedded', { HUB_REQUEST_TIMEOUT_MS: '30000' });
     const client = await rawSocket(hub.url);
     const started = Date.now();
-    client.socket.write(`POST /v1/learnworlds/webhooks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nLearnworlds-Webhook-Signature: v1=forged\r\nContent-Length: 1048576\r\n\r\n`);
+    client.socket.write(
+      `POST /v1/learnworlds/webhooks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nLearnworlds-Webhook-Signature: v1=forged\r\nContent-Length: 1048576\r\n\r\n`,
+    );
     await waitFor(() => client.received().includes('\r\n\r\n'), 5000, 'the answer');
     expect(Date.now() - started).toBeLessThan(2000);
     expect(client.received()).toMatch(/^HTTP\/1.1 401/);
@@ -269,8 +286,12 @@ test('the subscription API limits wrong keys per address; a trusted proxy gives 
 
 test('without a trusted proxy, X-Forwarded-For is ignored (one budget for the connecting address)', async () => {
   const { hub } = await testHub('embedded', { HUB_AUTH_FAILURES_PER_MINUTE: '2' });
-  for (const address of ['192.0.2.1', '192.0.2.2']) expect((await deliver(hub.inboundUrl, courseCompleted, 'v1=forged')).status).toBe(401);
-  const spoofed = await fetch(hub.inboundUrl, { method: 'POST', headers: { 'Learnworlds-Webhook-Signature': 'v1=forged', 'X-Forwarded-For': '192.0.2.3' }, body: '{}' });
+  for (const _address of ['192.0.2.1', '192.0.2.2']) expect((await deliver(hub.inboundUrl, courseCompleted, 'v1=forged')).status).toBe(401);
+  const spoofed = await fetch(hub.inboundUrl, {
+    method: 'POST',
+    headers: { 'Learnworlds-Webhook-Signature': 'v1=forged', 'X-Forwarded-For': '192.0.2.3' },
+    body: '{}',
+  });
   expect(spoofed.status).toBe(429);
 });
 
@@ -280,7 +301,11 @@ onPostgres('tenants stay fresh across processes: a school registered on one proc
   const { hub: two } = await testHub('postgres', { DATABASE_URL: url });
   expect((await deliver(two.inboundUrl, courseCompleted)).status).toBe(401);
   await subscribe(one.url, { event: '*', target_url: 'https://hooks.zapier.com/hooks/x/' });
-  await waitFor(async () => (await deliver(two.inboundUrl, { ...courseCompleted, n: Date.now() })).status === 202, 5000, 'the NOTIFY to reach the other process');
+  await waitFor(
+    async () => (await deliver(two.inboundUrl, { ...courseCompleted, n: Date.now() })).status === 202,
+    5000,
+    'the NOTIFY to reach the other process',
+  );
 });
 
 describe('metrics', () => {
@@ -309,7 +334,12 @@ describe('metrics', () => {
 
 describe.each(BACKENDS)('fairness and limits on %s', (backend) => {
   test("one school's hanging Zap does not delay another school's deliveries", async () => {
-    const { hub } = await testHub(backend, { HUB_CONCURRENCY: '4', HUB_TENANT_CONCURRENCY: '2', HUB_DELIVERY_TIMEOUT_MS: '3000', HUB_DELIVERY_LEASE_MS: '8000' });
+    const { hub } = await testHub(backend, {
+      HUB_CONCURRENCY: '4',
+      HUB_TENANT_CONCURRENCY: '2',
+      HUB_DELIVERY_TIMEOUT_MS: '3000',
+      HUB_DELIVERY_LEASE_MS: '8000',
+    });
     const receiver = await new Receiver((request) => (request.path === '/hanging' ? 'hang' : 200)).start();
     await subscribe(hub.url, { event: '*', target_url: receiver.url('/hanging') });
     await subscribe(hub.url, { event: '*', target_url: receiver.url('/healthy') }, API_KEY, OTHER_SECRET);
@@ -329,7 +359,12 @@ describe.each(BACKENDS)('fairness and limits on %s', (backend) => {
     const spellings = [`http://127.0.0.1:${port}/zap`, `HTTP://127.0.0.1:${port}/zap`, `http://127.0.0.1:${port}/zap`];
     const ids = new Set<unknown>();
     for (const target of spellings) ids.add((await subscribe(hub.url, { event: '*', target_url: target })).json.id);
-    const zapier = ['https://hooks.zapier.com/hooks/standard/1/a/', 'https://HOOKS.zapier.com/hooks/standard/1/a/', 'https://hooks.zapier.com:443/hooks/standard/1/a/', 'HTTPS://Hooks.Zapier.Com:443/hooks/standard/1/a/'];
+    const zapier = [
+      'https://hooks.zapier.com/hooks/standard/1/a/',
+      'https://HOOKS.zapier.com/hooks/standard/1/a/',
+      'https://hooks.zapier.com:443/hooks/standard/1/a/',
+      'HTTPS://Hooks.Zapier.Com:443/hooks/standard/1/a/',
+    ];
     const zapierIds = new Set<unknown>();
     for (const target of zapier) zapierIds.add((await subscribe(hub.url, { event: '*', target_url: target })).json.id);
     expect(ids.size).toBe(1);
@@ -350,7 +385,7 @@ describe.each(BACKENDS)('fairness and limits on %s', (backend) => {
     expect(answers.map((a) => a.status).sort()).toEqual([201, 201, 201, 409, 409]);
     expect(answers.find((a) => a.status === 409)!.json.message).toMatch(/already has 3 subscriptions/);
     const kept = answers.filter((a) => a.status === 201).map((a) => String(a.json.target_url));
-    expect((await subscribe(hub.url, { event: 'courseCompleted', target_url: kept[0]! })).status).toBe(201); // the same again
+    expect((await subscribe(hub.url, { event: 'courseCompleted', target_url: kept[0] })).status).toBe(201); // the same again
     expect((await subscribe(hub.url, { event: 'courseCompleted', target_url: target(9) }, API_KEY, OTHER_SECRET)).status).toBe(201);
     expect(await count(hub, 'subscriptions')).toBe(4);
   });
@@ -362,8 +397,16 @@ describe.each(BACKENDS)('fairness and limits on %s', (backend) => {
       [good, 'a', /webhook_secret is too short \(1 characters/],
       [good, 'v1=0123456789abcdef', /webhook_secret is too short/],
       [good, `${OTHER_SECRET} x`, /webhook_secret must be printable characters without spaces/],
-      [{ ...good, filters: { ['k'.repeat(65)]: 'x' } }, undefined, /filters has a key that is not allowed \(must be equal to one of the allowed values\): course_id, learning_program_id, product_id, previous_product_id, tag, payment_origin, only_new_users/],
-      [{ ...good, filters: { 'Course-ID': 'x' } }, undefined, /filters has a key that is not allowed \(must be equal to one of the allowed values\): course_id, learning_program_id, product_id, previous_product_id, tag, payment_origin, only_new_users/],
+      [
+        { ...good, filters: { ['k'.repeat(65)]: 'x' } },
+        undefined,
+        /filters has a key that is not allowed \(must be equal to one of the allowed values\): course_id, learning_program_id, product_id, previous_product_id, tag, payment_origin, only_new_users/,
+      ],
+      [
+        { ...good, filters: { 'Course-ID': 'x' } },
+        undefined,
+        /filters has a key that is not allowed \(must be equal to one of the allowed values\): course_id, learning_program_id, product_id, previous_product_id, tag, payment_origin, only_new_users/,
+      ],
       [{ ...good, filters: { course_id: 'x'.repeat(257) } }, undefined, /filters.course_id must NOT have more than 256 characters/],
       [{ ...good, filters: { course_id: 'a\u0000b' } }, undefined, /filters.course_id must match pattern/],
       [{ ...good, target_url: 'https://hooks.zapier.com/hooks/\u0000' }, undefined, /target_url must match pattern/],

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { type JsonObject, isJsonObject } from '../../contract';
 import { type HubConfig, loadConfig } from '../src/config';
 import { type Hub, startHub } from '../src/hub';
 
@@ -208,7 +209,11 @@ export async function unsubscribe(hubUrl: string, id: string, secret: string | n
   return response.status;
 }
 
-export async function deliver(inboundUrl: string, body: unknown, signature: string | null = SIGNATURE): Promise<{ status: number; json: Record<string, unknown> }> {
+export async function deliver(
+  inboundUrl: string,
+  body: unknown,
+  signature: string | null = SIGNATURE,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const headers: Record<string, string> = { 'Content-Type': 'application/json' };
   if (signature !== null) headers['Learnworlds-Webhook-Signature'] = signature;
   const response = await fetch(inboundUrl, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
@@ -218,7 +223,7 @@ export async function deliver(inboundUrl: string, body: unknown, signature: stri
 
 export async function count(hub: Hub, table: 'events' | 'deliveries' | 'subscriptions' | 'tenants', where = 'true'): Promise<number> {
   const { rows } = await hub.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`);
-  return Number(rows[0]!.n);
+  return Number(rows[0].n);
 }
 
 /** A hub as a child process (for crash and multi-process tests). */
@@ -232,8 +237,8 @@ export class HubProcess {
     this.output = '';
     const child = spawn(process.execPath, [HUB_MAIN], { env: { ...process.env, ...this.env, NODE_ENV: 'test' }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
-    child.stdout!.on('data', (d: Buffer) => (this.output += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (this.output += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (this.output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (this.output += d.toString()));
     cleanups.push(() => this.kill('SIGKILL'));
     await waitFor(() => /listening on (http:\/\/\S+)/.test(this.output) || child.exitCode !== null, 30000, 'the hub process to listen');
     const match = /listening on (http:\/\/\S+)/.exec(this.output);
@@ -252,6 +257,18 @@ export class HubProcess {
   }
 }
 
+/** The JSON body of a forwarded request, as an object ({} when it is not one). */
+export function jsonBodyOf(body: Buffer | Uint8Array): JsonObject {
+  const parsed: unknown = JSON.parse(Buffer.from(body).toString('utf8'));
+  return isJsonObject(parsed) ? parsed : {};
+}
+
+/** `data.n` of a test body (the sequence number tests put in each event). */
+export function sequenceOf(request: ReceivedRequest): number | undefined {
+  const data = jsonBodyOf(request.body).data;
+  return isJsonObject(data) && typeof data.n === 'number' ? data.n : undefined;
+}
+
 /** A request the hub forwarded, as Zapier hands it to a hook perform: `Http-` headers, the raw and the parsed body. */
 export function asZapierHook(request: ReceivedRequest): {
   cleanedRequest: unknown;
@@ -259,10 +276,16 @@ export function asZapierHook(request: ReceivedRequest): {
 } {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
-    const camel = name.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('-');
+    const camel = name
+      .split('-')
+      .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
+      .join('-');
     headers[/^content-(type|length)$/i.test(name) ? camel : `Http-${camel}`] = String(value);
   }
   const content = request.body.toString('utf8');
   const parsed: unknown = JSON.parse(content);
-  return { cleanedRequest: typeof parsed === 'object' && parsed !== null ? { ...parsed, querystring: {} } : parsed, rawRequest: { method: 'POST', querystring: '', headers, content } };
+  return {
+    cleanedRequest: typeof parsed === 'object' && parsed !== null ? { ...parsed, querystring: {} } : parsed,
+    rawRequest: { method: 'POST', querystring: '', headers, content },
+  };
 }

@@ -5,7 +5,14 @@ import { type InboundEvent, type SubjectState, planInbound, stateKey } from '../
 
 const tagged = (type: string, id: string, tags: string[], tenantKey = 't1'): InboundEvent => {
   const data: JsonObject = { id, tags };
-  return { tenantKey, eventType: type, data, bodyHash: createHash('sha256').update(JSON.stringify([type, data])).digest('hex') };
+  return {
+    tenantKey,
+    eventType: type,
+    data,
+    bodyHash: createHash('sha256')
+      .update(JSON.stringify([type, data]))
+      .digest('hex'),
+  };
 };
 
 test('a batch holding add, remove, add again and a retry is planned in order', () => {
@@ -35,8 +42,8 @@ test('a batch holding add, remove, add again and a retry is planned in order', (
     { tenantKey: 't1', userId: 'u2', tags: ['b'] },
   ]);
   expect(plan.lastHashes.map((l) => [l.subject, l.bodyHash])).toEqual([
-    ['u1', items[2]!.bodyHash],
-    ['u2', items[4]!.bodyHash],
+    ['u1', items[2].bodyHash],
+    ['u2', items[4].bodyHash],
   ]);
 });
 
@@ -49,8 +56,13 @@ test('tags compare trimmed and case-insensitively, spelled as LearnWorlds sent t
   ]);
 });
 
-test('a repeat is a retry only while it is still the subject\'s last event; an unchanged tag list is not written again', () => {
-  const course = (n: number): InboundEvent => ({ tenantKey: 't1', eventType: 'courseCompleted', data: { user: { id: 'u1', tags: ['a'] }, n }, bodyHash: `h${n}` });
+test("a repeat is a retry only while it is still the subject's last event; an unchanged tag list is not written again", () => {
+  const course = (n: number): InboundEvent => ({
+    tenantKey: 't1',
+    eventType: 'courseCompleted',
+    data: { user: { id: 'u1', tags: ['a'] }, n },
+    bodyHash: `h${n}`,
+  });
   const state = new Map<string, SubjectState>([[stateKey('t1', 'u1'), { lastHash: 'h1', tags: ['a'] }]]);
   const plan = planInbound([course(1), course(2), course(1)], state, Date.now());
   expect(plan.events.map((e) => e.duplicate)).toEqual([true, false, false]);
@@ -59,7 +71,12 @@ test('a repeat is a retry only while it is still the subject\'s last event; an u
 
 test('a user is new when registered at most an hour before the hub received the event', () => {
   const now = Date.parse('2026-12-01T12:00:00Z');
-  const user = (created: number): InboundEvent => ({ tenantKey: 't1', eventType: 'userUpdated', data: { user: { id: `u${created}`, created } }, bodyHash: `h${created}` });
+  const user = (created: number): InboundEvent => ({
+    tenantKey: 't1',
+    eventType: 'userUpdated',
+    data: { user: { id: `u${created}`, created } },
+    bodyHash: `h${created}`,
+  });
   const plan = planInbound([user(now / 1000 - 3600), user(now / 1000 - 3601), user(now / 1000 + 5)], new Map(), now);
   expect(plan.events.map((e) => (e.duplicate ? null : e.facts.is_new_user))).toEqual([true, false, true]);
 });

@@ -15,7 +15,7 @@ afterEach(async () => {
 });
 
 describe.each(BACKENDS)('integration ↔ hub on %s', (backend) => {
-  test("performSubscribe registers the Zap; performUnsubscribe removes it; a second unsubscribe is not an error", async () => {
+  test('performSubscribe registers the Zap; performUnsubscribe removes it; a second unsubscribe is not an error', async () => {
     const { hub } = await testHub(backend);
     process.env.HUB_URL = hub.url;
     process.env.HUB_API_KEY = API_KEY;
@@ -45,6 +45,8 @@ describe.each(BACKENDS)('integration ↔ hub on %s', (backend) => {
       /did not register this Zap: target_url must be on an allowed origin/,
     );
     process.env.HUB_API_KEY = 'wrong-key-00000000000';
-    await expect(appTester(trigger('course_completed').performSubscribe, { authData, targetUrl: 'https://hooks.zapier.com/x' })).rejects.toThrow(/rejected HUB_API_KEY/);
+    await expect(appTester(trigger('course_completed').performSubscribe, { authData, targetUrl: 'https://hooks.zapier.com/x' })).rejects.toThrow(
+      /rejected HUB_API_KEY/,
+    );
   });
 });

@@ -16,7 +16,16 @@ async function deliveryRow(hub: Awaited<ReturnType<typeof testHub>>['hub']) {
 test('back-off doubles from the base and is capped; statuses are classified', () => {
   expect([1, 2, 3, 4, 10].map((n) => retryDelayMs(n, 60_000, 3_600_000))).toEqual([60_000, 120_000, 240_000, 480_000, 3_600_000]);
   expect([200, 204, 410, 408, 429, 500, 503, 302, 400, 404].map((s) => classifyStatus(s).kind)).toEqual([
-    'delivered', 'delivered', 'gone', 'retry', 'retry', 'retry', 'retry', 'fail', 'fail', 'fail',
+    'delivered',
+    'delivered',
+    'gone',
+    'retry',
+    'retry',
+    'retry',
+    'retry',
+    'fail',
+    'fail',
+    'fail',
   ]);
 });
 
@@ -51,7 +60,9 @@ describe.each(BACKENDS)('delivery outcomes on %s', (backend) => {
     await deliver(hub.inboundUrl, body);
     await waitFor(async () => (await deliveryRow(hub))[0]?.status === 'failed', 15000, 'give-up');
     expect(receiver.requests).toHaveLength(3);
-    expect(await deliveryRow(hub)).toEqual([{ status: 'failed', attempts: 3, last_status: null, last_error: 'timed out after 400 ms; gave up after 3 attempts' }]);
+    expect(await deliveryRow(hub)).toEqual([
+      { status: 'failed', attempts: 3, last_status: null, last_error: 'timed out after 400 ms; gave up after 3 attempts' },
+    ]);
   });
 
   test('a refused connection is retried like a timeout', async () => {

@@ -37,10 +37,12 @@ export class TcpProxy {
       upstream.on('close', () => client.destroy());
     });
     this.server = server;
-    return new Promise((resolve) => server.listen(this.port, '127.0.0.1', () => {
-      this.port = (server.address() as AddressInfo).port;
-      resolve();
-    }));
+    return new Promise((resolve) =>
+      server.listen(this.port, '127.0.0.1', () => {
+        this.port = (server.address() as AddressInfo).port;
+        resolve();
+      }),
+    );
   }
 
   private track(socket: Socket): void {
@@ -67,10 +69,11 @@ export class TcpProxy {
     const server = this.server;
     this.server = undefined;
     // close() stops accepting at once; its callback would wait for the open connections.
-    if (server) await new Promise<void>((resolve) => {
-      server.close();
-      setImmediate(resolve);
-    });
+    if (server)
+      await new Promise<void>((resolve) => {
+        server.close();
+        setImmediate(resolve);
+      });
   }
 
   /** Connections are accepted and forwarded again. */

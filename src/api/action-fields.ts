@@ -27,7 +27,8 @@ export const usernameField = {
   label: 'Username',
   required: false,
   type: 'string' as const,
-  helpText: "The name LearnWorlds shows for a new user. Map the customer's name from the earlier step; left empty, it is made from the part of the email before the @.",
+  helpText:
+    "The name LearnWorlds shows for a new user. Map the customer's name from the earlier step; left empty, it is made from the part of the email before the @.",
 };
 
 export const productTypeField = {

@@ -6,7 +6,7 @@
  * 404 the caller expects (an unknown user, say) comes back as `undefined` instead.
  */
 import type { Bundle, HttpResponse, ZObject } from 'zapier-platform-core';
-import { type JsonObject, type JsonValue, isJsonObject } from '../../contract/json';
+import { type JsonObject, type JsonValue, asText, isJsonObject } from '../../contract/json';
 import { apiUrl } from '../../contract/school-url';
 import { PLAN_MESSAGE, WRONG_SCHOOL_MESSAGE } from './middleware';
 
@@ -27,13 +27,16 @@ export interface ApiCall {
 export function learnWorldsMessage(data: JsonValue): string | undefined {
   if (!isJsonObject(data)) return undefined;
   if (Array.isArray(data.errors)) {
-    const messages = data.errors.filter(isJsonObject).map((e) => e.message).filter((m): m is string => typeof m === 'string' && m !== '');
+    const messages = data.errors
+      .filter(isJsonObject)
+      .map((e) => e.message)
+      .filter((m): m is string => typeof m === 'string' && m !== '');
     if (messages.length > 0) return messages.join('; ');
   }
   // 422: {"message": "...", "errors": {"email": ["The email has already been taken."]}}
   if (isJsonObject(data.errors)) {
     const fields = Object.entries(data.errors).map(([field, problems]) => {
-      const list = Array.isArray(problems) ? problems.filter((p): p is string => typeof p === 'string') : [String(problems)];
+      const list = Array.isArray(problems) ? problems.filter((p): p is string => typeof p === 'string') : [asText(problems)];
       return `${field}: ${list.join(' ')}`;
     });
     if (fields.length > 0) return fields.join('; ');
@@ -81,7 +84,11 @@ export async function requestApi(z: ZObject, bundle: Bundle, call: ApiCall): Pro
   if (status === 403) throw new z.errors.Error(PLAN_MESSAGE, 'ApiNotInPlan', 403);
   if (status >= 500) {
     const said = learnWorldsMessage(data);
-    throw new z.errors.Error(`LearnWorlds is unavailable right now (HTTP ${status}${said ? `: ${said}` : ''}). Try again later.`, 'LearnWorldsUnavailable', status);
+    throw new z.errors.Error(
+      `LearnWorlds is unavailable right now (HTTP ${status}${said ? `: ${said}` : ''}). Try again later.`,
+      'LearnWorldsUnavailable',
+      status,
+    );
   }
   return { status, data };
 }
@@ -94,7 +101,8 @@ export function sentence(text: string): string {
 /** The error for a refused call, with LearnWorlds' own words (field by field for a 422). */
 export function refusal(z: ZObject, answer: ApiAnswer): Error {
   const said = learnWorldsMessage(answer.data);
-  if (answer.status === 422) return new z.errors.Error(sentence(`LearnWorlds did not accept the values: ${said ?? 'no details given'}`), 'ValidationFailed', 422);
+  if (answer.status === 422)
+    return new z.errors.Error(sentence(`LearnWorlds did not accept the values: ${said ?? 'no details given'}`), 'ValidationFailed', 422);
   return new z.errors.Error(sentence(`LearnWorlds refused the request (HTTP ${answer.status})${said ? `: ${said}` : ''}`), 'RequestRefused', answer.status);
 }
 

@@ -28,11 +28,8 @@ async function choices(z: ZObject, bundle: Bundle, path: string, kind?: string):
   const pages = totalPages(payload);
   if (pages !== undefined && page > pages) return [];
   return rows(payload)
-    .filter((row: JsonObject) => typeof row.id === 'string')
-    .map((row) => {
-      const title = typeof row.title === 'string' && row.title ? row.title : String(row.id);
-      return { id: String(row.id), title: kind ? `${title} (${kind})` : title };
-    });
+    .flatMap((row: JsonObject) => (typeof row.id === 'string' ? [{ id: row.id, title: typeof row.title === 'string' && row.title ? row.title : row.id }] : []))
+    .map(({ id, title }) => ({ id, title: kind ? `${title} (${kind})` : title }));
 }
 
 export const listCourses: PollingTriggerPerform = (z, bundle) => choices(z, bundle, 'courses');

@@ -3,7 +3,7 @@
  * `Lw-Client` and, once a session exists, `Authorization: Bearer`; failures become errors a
  * non-developer understands. Requests to other hosts (the hub) are left untouched.
  */
-import type { AfterResponseMiddleware, BeforeRequestMiddleware, Bundle, HttpResponse, ZObject } from 'zapier-platform-core';
+import type { AfterResponseMiddleware, BeforeRequestMiddleware, Bundle, HttpResponse } from 'zapier-platform-core';
 import { normaliseSchoolUrl } from '../../contract/school-url';
 
 export const TOKEN_PATH = '/admin/api/oauth2/access_token';

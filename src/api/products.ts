@@ -1,6 +1,6 @@
 /** A product named by an action: its type (course, bundle, subscription) and its id. */
 import type { Bundle, ZObject } from 'zapier-platform-core';
-import { type JsonObject, isJsonObject } from '../../contract/json';
+import { type JsonObject, asText, isJsonObject } from '../../contract/json';
 import { callApi } from './client';
 import { PRODUCT_TYPES, type ProductType, isProductType } from './action-fields';
 
@@ -21,7 +21,7 @@ export function productRef(z: ZObject, inputData: Record<string, unknown>): Prod
 
 /** The entry of a user's product list (`GET /v2/users/{user}/products`) for this product. */
 export function findProduct(products: JsonObject[], product: ProductRef): JsonObject | undefined {
-  return products.find((p) => String(p.id) === product.id && (typeof p.type !== 'string' || p.type === product.type));
+  return products.find((p) => asText(p.id) === product.id && (typeof p.type !== 'string' || p.type === product.type));
 }
 
 /** The product as the actions output it. */

@@ -30,12 +30,15 @@ export function tagAction(action: 'attach' | 'detach') {
     display: {
       label: adding ? 'Add Tags to User' : 'Remove Tags From User',
       description: adding
-        ? "Adds tags to a user; tags the user already has are kept as they are."
-        : "Removes tags from a user; tags the user does not have are ignored.",
+        ? 'Adds tags to a user; tags the user already has are kept as they are.'
+        : 'Removes tags from a user; tags the user does not have are ignored.',
     },
     operation: {
       throttle: API_THROTTLE,
-      inputFields: [userField, { ...tagsField, helpText: `${adding ? 'Tags to add' : 'Tags to remove'}: ${tagsField.helpText.charAt(0).toLowerCase()}${tagsField.helpText.slice(1)}` }],
+      inputFields: [
+        userField,
+        { ...tagsField, helpText: `${adding ? 'Tags to add' : 'Tags to remove'}: ${tagsField.helpText.charAt(0).toLowerCase()}${tagsField.helpText.slice(1)}` },
+      ],
       perform: tagPerform(action),
       sample: USER_SAMPLE,
       outputFields: outputFieldsFor(USER_SAMPLE),

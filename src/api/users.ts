@@ -68,7 +68,9 @@ export function customFields(input: unknown): JsonObject {
 
 /** Tags from a list or comma-separated text: trimmed, empties and repeats (any case) dropped. */
 export function parseTags(input: unknown): string[] {
-  const parts = (Array.isArray(input) ? input : [input]).flatMap((item) => (typeof item === 'string' || typeof item === 'number' ? String(item).split(',') : []));
+  const parts = (Array.isArray(input) ? input : [input]).flatMap((item) =>
+    typeof item === 'string' || typeof item === 'number' ? String(item).split(',') : [],
+  );
   const seen = new Set<string>();
   const tags: string[] = [];
   for (const part of parts) {

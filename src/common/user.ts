@@ -23,8 +23,7 @@ export function normaliseUser(raw: JsonObject): JsonObject {
   if (!isJsonObject(user.utms)) user.utms = isJsonObject(user.utm) ? user.utm : {};
   delete user.utm;
   if (user.created === undefined && user.created_at !== undefined) user.created = user.created_at;
-  user.full_name =
-    text(user.full_name) || [text(user.first_name), text(user.last_name)].filter(Boolean).join(' ') || text(user.username);
+  user.full_name = text(user.full_name) || [text(user.first_name), text(user.last_name)].filter(Boolean).join(' ') || text(user.username);
   convertDatesInPlace(user);
   return user;
 }

@@ -15,7 +15,9 @@ export function dedupeKey(bundle: Bundle): string {
   const webhookId = findHeader(bundle.rawRequest?.headers, WEBHOOK_ID_HEADERS);
   const delivery = webhookId
     ? `id:${webhookId}`
-    : `body:${createHash('sha256').update(bundle.rawRequest?.content ?? '').digest('hex')}`;
+    : `body:${createHash('sha256')
+        .update(bundle.rawRequest?.content ?? '')
+        .digest('hex')}`;
   // Scoped to this Zap's subscription, so two Zaps on the same event both run.
   const zap = bundle.subscribeData?.id ?? bundle.meta?.zap?.id ?? 'unsubscribed';
   return `lw-seen:${zap}:${delivery}`;

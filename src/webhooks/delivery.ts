@@ -6,10 +6,7 @@ import type { Bundle } from 'zapier-platform-core';
 import { type JsonObject, isJsonObject } from '../../contract/json';
 import type { LearnWorldsEnvelope } from './normalise';
 
-export type ParsedBody =
-  | { kind: 'ok'; body: LearnWorldsEnvelope }
-  | { kind: 'legacy' }
-  | { kind: 'malformed'; reason: string };
+export type ParsedBody = { kind: 'ok'; body: LearnWorldsEnvelope } | { kind: 'legacy' } | { kind: 'malformed'; reason: string };
 
 /** True when the object has a key other than the ones given (without listing all its keys). */
 function hasKeyBesides(value: JsonObject, ignored?: string): boolean {

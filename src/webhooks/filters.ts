@@ -23,7 +23,13 @@ export function chosenFilters(kinds: readonly FilterKind[], inputData: Record<st
 }
 
 /** Whether this Zap wants the event: its facts are only worked out when a filter was chosen. */
-export function zapWants(type: string, data: JsonObject, facts: EventFacts | undefined, kinds: readonly FilterKind[], inputData: Record<string, unknown>): boolean {
+export function zapWants(
+  type: string,
+  data: JsonObject,
+  facts: EventFacts | undefined,
+  kinds: readonly FilterKind[],
+  inputData: Record<string, unknown>,
+): boolean {
   const filters = chosenFilters(kinds, inputData);
   return Object.keys(filters).length === 0 || matchesFilters(filterFacts(type, data, facts), filters);
 }

@@ -11,10 +11,17 @@ import { listRecent } from './list-recent';
 import { outputFieldsFor } from '../common/output-fields';
 import { sampleFor } from './samples';
 
-type FilterField = { label: string; helpText: string; dynamic?: string; type?: 'boolean'; default?: string; choices?: Array<{ value: string; label: string; sample: string }> };
+type FilterField = {
+  label: string;
+  helpText: string;
+  dynamic?: string;
+  type?: 'boolean';
+  default?: string;
+  choices?: Array<{ value: string; label: string; sample: string }>;
+};
 
 const UNKNOWN_CHANGE =
-  "The first time the hub sees a user (for example just after it was set up) it cannot know what changed: **Tags Change Known** is false, both lists are empty, and a Zap with a tag chosen does not run";
+  'The first time the hub sees a user (for example just after it was set up) it cannot know what changed: **Tags Change Known** is false, both lists are empty, and a Zap with a tag chosen does not run';
 
 /** The Zap editor field of each filter kind, worded for the trigger's event. */
 function filterField(kind: FilterKind, spec: EventSpec): FilterField {
@@ -22,13 +29,29 @@ function filterField(kind: FilterKind, spec: EventSpec): FilterField {
     case 'course':
       return { label: 'Course', dynamic: 'course_list.id.title', helpText: 'Only run for this course. Leave empty to run for every course.' };
     case 'learning_program':
-      return { label: 'Learning Program', dynamic: 'learning_program_list.id.title', helpText: 'Only run for this learning program. Leave empty to run for every learning program.' };
+      return {
+        label: 'Learning Program',
+        dynamic: 'learning_program_list.id.title',
+        helpText: 'Only run for this learning program. Leave empty to run for every learning program.',
+      };
     case 'product':
       return spec.type === 'subscriptionUpdated'
-        ? { label: 'Product', dynamic: 'product_list.id.title', helpText: 'Only run when the subscription plan after the change is this one. Leave empty for every plan.' }
-        : { label: 'Product', dynamic: 'product_list.id.title', helpText: 'Only run for this course, bundle or subscription plan. Leave empty to run for every product.' };
+        ? {
+            label: 'Product',
+            dynamic: 'product_list.id.title',
+            helpText: 'Only run when the subscription plan after the change is this one. Leave empty for every plan.',
+          }
+        : {
+            label: 'Product',
+            dynamic: 'product_list.id.title',
+            helpText: 'Only run for this course, bundle or subscription plan. Leave empty to run for every product.',
+          };
     case 'previous_product':
-      return { label: 'Previous Product', dynamic: 'product_list.id.title', helpText: 'Only run when the subscription plan before the change was this one. Leave empty for every plan.' };
+      return {
+        label: 'Previous Product',
+        dynamic: 'product_list.id.title',
+        helpText: 'Only run when the subscription plan before the change was this one. Leave empty for every plan.',
+      };
     case 'tag':
       return spec.type === 'userTagDeleted'
         ? {

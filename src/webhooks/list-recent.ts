@@ -99,10 +99,10 @@ export async function listRecent(z: ZObject, bundle: Bundle, spec: EventSpec): P
     // A 5xx or an unreachable API must not make the trigger test fail: the sample shows the fields.
     // An expired session still goes up, so Zapier refreshes it.
     if (error instanceof Error && error.name === 'RefreshAuthError') throw error;
-    z.console.log(`[learnworlds] trigger test: the LearnWorlds API did not list recent records (${error instanceof Error ? error.message.split('\n')[0]?.slice(0, 200) : 'unknown error'}); showing the example`);
+    z.console.log(
+      `[learnworlds] trigger test: the LearnWorlds API did not list recent records (${error instanceof Error ? error.message.split('\n')[0]?.slice(0, 200) : 'unknown error'}); showing the example`,
+    );
   }
-  const items = events
-    .filter((event) => zapWants(event.type, event.data, undefined, spec.filters, bundle.inputData))
-    .map((event) => normaliseEvent(event));
+  const items = events.filter((event) => zapWants(event.type, event.data, undefined, spec.filters, bundle.inputData)).map((event) => normaliseEvent(event));
   return items.length > 0 ? items : [sampleFor(spec)];
 }

@@ -54,7 +54,8 @@ export async function adminRoutes(app: FastifyInstance, deps: RouteDeps): Promis
 
   // --- The page: static, same-origin only, no inline script -------------------------------------
   const assets = consoleAssets();
-  const csp = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+  const csp =
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
   for (const [path, asset] of Object.entries({ '/admin': assets.html, '/admin/console.js': assets.script, '/admin/console.css': assets.style })) {
     app.get(path, { schema: { hide: true } }, async (_request, reply) =>
       reply
@@ -84,7 +85,11 @@ export async function adminRoutes(app: FastifyInstance, deps: RouteDeps): Promis
         summary: 'Every school: subscriptions, last event received per type, last 24 h of deliveries by outcome',
         tags: ['admin'],
         security,
-        response: { 200: { type: 'object', properties: { data: { type: 'array', items: { type: 'object', additionalProperties: true } } } }, 401: errorBody, 429: errorBody },
+        response: {
+          200: { type: 'object', properties: { data: { type: 'array', items: { type: 'object', additionalProperties: true } } } },
+          401: errorBody,
+          429: errorBody,
+        },
       },
     },
     async () => ({ data: await admin.tenants() }),
@@ -109,7 +114,10 @@ export async function adminRoutes(app: FastifyInstance, deps: RouteDeps): Promis
           },
         },
         response: {
-          200: { type: 'object', properties: { data: { type: 'array', items: { type: 'object', properties: deliveryProperties } }, next_before: nullable('string') } },
+          200: {
+            type: 'object',
+            properties: { data: { type: 'array', items: { type: 'object', properties: deliveryProperties } }, next_before: nullable('string') },
+          },
           400: errorBody,
           401: errorBody,
         },
@@ -119,7 +127,7 @@ export async function adminRoutes(app: FastifyInstance, deps: RouteDeps): Promis
       const { status, tenant, event, before } = request.query;
       const limit = Number(request.query.limit ?? 50);
       const data = await admin.deliveries({ status, tenant, event, before, limit });
-      return { data, next_before: data.length === limit ? data[data.length - 1]!.id : null };
+      return { data, next_before: data.length === limit ? data[data.length - 1].id : null };
     },
   );
 

@@ -64,8 +64,16 @@ export async function inboundRoutes(app: FastifyInstance, deps: RouteDeps): Prom
         summary: 'Receive a LearnWorlds webhook (paste this URL into Settings → Developers → Webhooks)',
         headers: { type: 'object', properties: { [SIGNATURE_HEADER]: { type: 'string' } } },
         response: {
-          200: { description: "A LearnWorlds retry (the same body as the user's last event, within 24 hours): not fanned out again", type: 'object', properties: { status: { type: 'string' } } },
-          202: { description: 'Stored durably; fanned out to every matching subscription', type: 'object', properties: { status: { type: 'string' }, deliveries: { type: 'integer' } } },
+          200: {
+            description: "A LearnWorlds retry (the same body as the user's last event, within 24 hours): not fanned out again",
+            type: 'object',
+            properties: { status: { type: 'string' } },
+          },
+          202: {
+            description: 'Stored durably; fanned out to every matching subscription',
+            type: 'object',
+            properties: { status: { type: 'string' }, deliveries: { type: 'integer' } },
+          },
           400: errorBody,
           401: errorBody,
           413: errorBody,
@@ -92,7 +100,8 @@ export async function inboundRoutes(app: FastifyInstance, deps: RouteDeps): Prom
       if (nestsDeeperThan(body, MAX_BODY_DEPTH)) throw malformed(`the body is nested deeper than ${MAX_BODY_DEPTH} levels`);
       const type = parsed.type;
       if (typeof type !== 'string' || type.trim() === '') throw malformed('the body has no "type"');
-      if (!EVENT_NAME.test(type)) throw malformed('the body\'s "type" is not an event name (a letter, then letters, digits, _ . : or -; at most 100 characters)');
+      if (!EVENT_NAME.test(type))
+        throw malformed('the body\'s "type" is not an event name (a letter, then letters, digits, _ . : or -; at most 100 characters)');
       const data = isJsonObject(parsed.data) ? parsed.data : {};
       const result = await store.accept({ tenantKey, eventType: type, data, body, bodyHash: createHash('sha256').update(body).digest('hex') });
       if (result.eventId === null) {

@@ -85,7 +85,12 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: RouteDeps):
         security: [{ apiKey: [] }],
         body: { type: 'object', required: ['school_url', 'webhook_secret'], additionalProperties: false, properties: school },
         response: {
-          200: { type: 'object', additionalProperties: false, required: ['school', 'inbound_path'], properties: { school: { type: 'string' }, inbound_path: { type: 'string' } } },
+          200: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['school', 'inbound_path'],
+            properties: { school: { type: 'string' }, inbound_path: { type: 'string' } },
+          },
           400: errorBody,
           401: errorBody,
           429: errorBody,
@@ -122,7 +127,11 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: RouteDeps):
         config.maxSubscriptionsPerSchool,
       );
       if (result.kind === 'limit') {
-        throw new HttpError(409, 'subscription_limit', `this school already has ${result.limit} subscriptions (HUB_MAX_SUBSCRIPTIONS_PER_SCHOOL): turn off Zaps it no longer needs`);
+        throw new HttpError(
+          409,
+          'subscription_limit',
+          `this school already has ${result.limit} subscriptions (HUB_MAX_SUBSCRIPTIONS_PER_SCHOOL): turn off Zaps it no longer needs`,
+        );
       }
       request.log.info({ subscription: result.subscription.id, event: result.subscription.event }, 'subscription created');
       return reply.code(201).send(result.subscription);
