@@ -202,7 +202,8 @@ describe('timeouts', () => {
     halfHeaders.socket.write('POST /v1/learnworlds/webhooks HTTP/1.1\r\nHost: x\r\n');
     const [silentMs, trickleMs, halfMs] = await Promise.all([silent.closed, trickle.closed, halfHeaders.closed]);
     clearInterval(drip);
-    for (const ms of [silentMs, trickleMs, halfMs]) expect(ms).toBeLessThan(4000);
+    // Within the configured timeout (1 s) plus the 5 s the hub promises, however loaded the machine.
+    for (const ms of [silentMs, trickleMs, halfMs]) expect(ms).toBeLessThan(1000 + 5000);
     expect(silent.received()).toMatch(/^HTTP\/1.1 408/);
     expect(await count(hub, 'events')).toBe(0);
   });
@@ -210,15 +211,14 @@ describe('timeouts', () => {
   test('a forged request is answered 401 from its headers: its body is never waited for', async () => {
     const { hub } = await testHub('embedded', { HUB_REQUEST_TIMEOUT_MS: '30000' });
     const client = await rawSocket(hub.url);
-    const started = Date.now();
     client.socket.write(
       `POST /v1/learnworlds/webhooks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nLearnworlds-Webhook-Signature: v1=forged\r\nContent-Length: 1048576\r\n\r\n`,
     );
-    await waitFor(() => client.received().includes('\r\n\r\n'), 5000, 'the answer');
-    expect(Date.now() - started).toBeLessThan(2000);
+    // The body is never sent: an answer at all (long before the 30 s request timeout) proves it was not waited for.
+    await waitFor(() => client.received().includes('\r\n\r\n'), 20000, 'the answer');
     expect(client.received()).toMatch(/^HTTP\/1.1 401/);
     expect(client.received().toLowerCase()).toContain('connection: close');
-    expect(await client.closed).toBeLessThan(3000);
+    expect(await client.closed).toBeLessThan(20000); // closed by the hub, not by the 30 s request timeout
   });
 
   test('SIGTERM exits within the deadline despite idle and stalled connections', async () => {
@@ -235,7 +235,8 @@ describe('timeouts', () => {
     const exited = new Promise<number | null>((resolve) => hub.child!.once('exit', (code) => resolve(code)));
     hub.child!.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(Date.now() - started).toBeLessThan(5000);
+    // At the 1 s shutdown deadline, not at the stalled client's 60 s request timeout.
+    expect(Date.now() - started).toBeLessThan(30000);
   }, 30000);
 });
 
@@ -337,19 +338,18 @@ describe.each(BACKENDS)('fairness and limits on %s', (backend) => {
     const { hub } = await testHub(backend, {
       HUB_CONCURRENCY: '4',
       HUB_TENANT_CONCURRENCY: '2',
-      HUB_DELIVERY_TIMEOUT_MS: '3000',
-      HUB_DELIVERY_LEASE_MS: '8000',
+      HUB_DELIVERY_TIMEOUT_MS: '20000',
+      HUB_DELIVERY_LEASE_MS: '41000',
     });
     const receiver = await new Receiver((request) => (request.path === '/hanging' ? 'hang' : 200)).start();
     await subscribe(hub.url, { event: '*', target_url: receiver.url('/hanging') });
     await subscribe(hub.url, { event: '*', target_url: receiver.url('/healthy') }, API_KEY, OTHER_SECRET);
     for (let n = 0; n < 10; n += 1) await deliver(hub.inboundUrl, { version: 2, type: 'courseCompleted', data: { n } });
     await waitFor(() => receiver.to('/hanging').length >= 2, 5000, 'the hanging sends');
-    const started = Date.now();
     await deliver(hub.inboundUrl, courseCompleted, `v1=${OTHER_SECRET}`);
-    await waitFor(() => receiver.to('/healthy').length === 1, 2500, "the other school's delivery");
-    expect(Date.now() - started).toBeLessThan(1500);
-    expect(receiver.to('/hanging')).toHaveLength(2); // capped at HUB_TENANT_CONCURRENCY
+    // Delivered while both hanging sends are still in flight (their timeout is 20 s): it did not wait for them.
+    await waitFor(() => receiver.to('/healthy').length === 1, 15000, "the other school's delivery");
+    expect(receiver.to('/hanging')).toHaveLength(2); // capped at HUB_TENANT_CONCURRENCY, none timed out and retried yet
   });
 
   test('spellings of one target collapse into one subscription and one send', async () => {
