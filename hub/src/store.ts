@@ -1,7 +1,7 @@
 /** Every query the hub runs: tenants, subscriptions, inbound events, and the delivery outbox. */
 import { createHash } from 'node:crypto';
 import { type EventFacts, type RecentEvent, eventFactsFrom, eventFactsJson } from '../../contract';
-import type { Database } from './database';
+import type { Database, Queryable } from './database';
 import { isDatabaseUnavailable } from './db-health';
 import { type InboundEvent, type SubjectState, planInbound, stateKey, subjectOf } from './inbound-plan';
 import { MicroBatcher } from './micro-batcher';
@@ -174,8 +174,11 @@ export class HubStore {
       subjects.set(stateKey(item.tenantKey, subject), { tenantKey: item.tenantKey, subject });
     }
     const keys = [...subjects.values()];
-    return this.db.transaction(async (tx) => {
-      // PGlite runs one transaction at a time: only PostgreSQL needs the locks.
+    // PostgreSQL: one transaction, the users' rows locked. PGlite has one connection and this
+    // store runs one inbound batch at a time there (nothing else writes the users' state), and the
+    // write is one atomic statement: no transaction, no locks, two statements instead of four.
+    const run = <T>(fn: (tx: Queryable) => Promise<T>): Promise<T> => (this.db.kind === 'postgres' ? this.db.transaction(fn) : fn(this.db));
+    return run(async (tx) => {
       if (this.db.kind === 'postgres') {
         await tx.query(
           'SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT k FROM unnest($1::bigint[]) AS k ORDER BY k OFFSET 0) AS sorted',

@@ -251,7 +251,8 @@ describe.each(BACKENDS)('forged traffic on %s', (backend) => {
     expect(query).not.toHaveBeenCalled();
     expect(transaction).not.toHaveBeenCalled();
     expect((await deliver(hub.inboundUrl, courseCompleted)).status).toBe(202);
-    expect(transaction).toHaveBeenCalled();
+    // The one known school's delivery does reach the database (a transaction on PostgreSQL, plain statements on PGlite).
+    expect(query.mock.calls.length + transaction.mock.calls.length).toBeGreaterThan(0);
   });
 
   test('failed signatures are limited per address (429 + Retry-After); a known school always passes', async () => {
