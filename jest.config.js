@@ -12,10 +12,10 @@ const common = {
 /** @type {import('jest').Config} */
 module.exports = {
   testTimeout: 60000,
-  // The hub tests mostly wait on child processes, sockets and timers: three workers on two cores
-  // finish the suite about 1.6x sooner (213 s against 341 s of jest here, 171 s with the migrated template), and every test waits on
-  // state, so the extra load is also a standing check that none depends on the machine's speed.
-  maxWorkers: 3,
+  // One worker: three on two cores finished the suite in 171–229 s instead of 341 s, but one of
+  // four such runs answered a forged delivery with 500 in the cross-process tenants test, not yet
+  // understood; until it is, the suite runs the way it has always passed.
+  maxWorkers: 1,
   // PGlite (WebAssembly) is large: recycle a worker that grew past this between test files.
   workerIdleMemoryLimit: '512MB',
   projects: [
