@@ -12,7 +12,7 @@ import { testConnection } from '../../src/api/authentication';
 import { eventId } from '../../src/webhooks/normalise';
 import { sampleFor } from '../../src/webhooks/samples';
 import { HOOK_TRIGGERS } from '../../triggers';
-import { API_KEY, BACKENDS, Receiver, WEBHOOK_SECRET, deliver, runCleanups, subscribe, testHub, waitFor } from './helpers';
+import { API_KEY, BACKENDS, deliver, forgetHub, Receiver, runCleanups, subscribe, testHub, useHub, waitFor, WEBHOOK_SECRET } from './helpers';
 
 const appTester = createAppTester(App);
 const trigger = (key: string) => HOOK_TRIGGERS.find((m) => m.spec.key === key)!;
@@ -31,15 +31,9 @@ beforeEach(() => {
 });
 afterEach(async () => {
   nock.cleanAll();
-  delete process.env.HUB_URL;
-  delete process.env.HUB_API_KEY;
+  forgetHub();
   await runCleanups();
 });
-
-function useHub(url: string, key = API_KEY): void {
-  process.env.HUB_URL = url;
-  process.env.HUB_API_KEY = key;
-}
 
 const withCourse = (id: string) => {
   const body = structuredClone(VENDOR_PAYLOADS.courseCompleted);

@@ -28,6 +28,18 @@ export async function runCleanups(): Promise<void> {
   while (cleanups.length > 0) await cleanups.pop()!();
 }
 
+/** Points the Zapier app (HUB_URL, HUB_API_KEY) at a test hub, for tests that cross app and hub. */
+export function useHub(url: string, key = API_KEY): void {
+  process.env.HUB_URL = url;
+  process.env.HUB_API_KEY = key;
+}
+
+/** Undoes useHub. */
+export function forgetHub(): void {
+  delete process.env.HUB_URL;
+  delete process.env.HUB_API_KEY;
+}
+
 /** Runs `fn` when the test's cleanups run (afterEach(runCleanups)), last in, first out. */
 export function atCleanup(fn: () => Promise<void> | void): void {
   cleanups.push(fn);

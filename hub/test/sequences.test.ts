@@ -15,18 +15,20 @@ import type { NormalisedItem } from '../../src/webhooks/normalise';
 import { HOOK_TRIGGERS } from '../../triggers';
 import {
   API_KEY,
-  BACKENDS,
-  HubProcess,
-  Receiver,
-  WEBHOOK_SECRET,
   asZapierHook,
+  BACKENDS,
   count,
   deliver,
+  forgetHub,
   hubEnv,
+  HubProcess,
   jsonBodyOf,
+  Receiver,
   runCleanups,
   testHub,
+  useHub,
   waitFor,
+  WEBHOOK_SECRET,
 } from './helpers';
 
 const appTester = createAppTester(App);
@@ -44,8 +46,7 @@ beforeEach(() => {
 });
 afterEach(async () => {
   nock.cleanAll();
-  delete process.env.HUB_URL;
-  delete process.env.HUB_API_KEY;
+  forgetHub();
   await runCleanups();
 });
 
@@ -84,11 +85,6 @@ async function itemsOf(receiver: Receiver, zap: Zap): Promise<NormalisedItem[]> 
     items.push(...(await appTester(trigger(zap.key).perform, { authData, inputData: zap.inputData, subscribeData: { id: zap.id }, ...asZapierHook(r) })));
   }
   return items;
-}
-
-function useHub(url: string): void {
-  process.env.HUB_URL = url;
-  process.env.HUB_API_KEY = API_KEY;
 }
 
 const change = (item: NormalisedItem) => ({ added: item.tags_added, removed: item.tags_removed, known: item.tags_change_known });
