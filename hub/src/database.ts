@@ -211,28 +211,32 @@ async function openPostgres(url: string, poolSize: number, timeouts: DatabaseTim
   };
 }
 
+/** A statement that only reads (its success says nothing about whether writes work again). */
+const PLAIN_READ = /^\s*(?:select|show)\b/i;
+
 /**
  * The same database, reporting every outcome to `health`: a query or transaction that fails
- * because the database is unavailable marks it down, any success marks it up.
+ * because the database is unavailable marks it down, a success marks it up (after a storage
+ * fault, only a success of the statement that failed does).
  */
 export function withHealth(
   db: Database,
-  health: { failed(error: DatabaseError): void; succeeded(): void },
+  health: { failed(error: DatabaseError, statement?: string): void; succeeded(wrote: boolean, statement?: string): void },
   isUnavailable: (error: unknown) => boolean,
 ): Database {
-  const watch = async <T>(run: () => Promise<T>): Promise<T> => {
+  const watch = async <T>(run: () => Promise<T>, wrote = true, statement?: string): Promise<T> => {
     try {
       const result = await run();
-      health.succeeded();
+      health.succeeded(wrote, statement);
       return result;
     } catch (error) {
-      if (error instanceof DatabaseError && isUnavailable(error)) health.failed(error);
+      if (error instanceof DatabaseError && isUnavailable(error)) health.failed(error, statement);
       throw error;
     }
   };
   return {
     kind: db.kind,
-    query: (sql, params, name) => watch(() => db.query(sql, params, name)),
+    query: (sql, params, name) => watch(() => db.query(sql, params, name), !PLAIN_READ.test(sql), name),
     exec: (sql) => watch(() => db.exec(sql)),
     transaction: (fn) => watch(() => db.transaction(fn)),
     listen: (channel, onMessage, onReconnect) => db.listen(channel, onMessage, onReconnect),

@@ -37,6 +37,14 @@ const UNAVAILABLE_CODES = new Set([
 const UNAVAILABLE_MESSAGE =
   /\b(?:ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENOSPC|EROFS)\b|connection terminated|timeout exceeded when trying to connect|query read timeout|connection (?:is )?closed|client has encountered a connection error|the database system is (?:starting up|shutting down)|no space left|read-only file system|could not (?:write|extend|fsync)|canceling statement due to statement timeout|terminating connection/i;
 
+/** Faults of the data's storage (a full disk, a read-only or failing data directory): reads still work, writes fail. */
+const STORAGE_CODES = new Set(['53100', '58030', '25006', 'ENOSPC', 'EROFS', 'EIO']);
+const STORAGE_MESSAGE = /\b(?:ENOSPC|EROFS)\b|no space left|read-only file system|could not (?:write|extend|fsync)/i;
+
+export function isStorageFault(error: DatabaseError): boolean {
+  return (error.code !== undefined && STORAGE_CODES.has(error.code)) || STORAGE_MESSAGE.test(error.message);
+}
+
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof DatabaseError)) return false;
   if (error.code !== undefined && (UNAVAILABLE_CODES.has(error.code) || error.code.startsWith('08'))) return true;
@@ -51,6 +59,11 @@ export interface HealthLog {
 
 export class DatabaseHealth {
   private downSince: number | undefined;
+  /**
+   * A storage outage (a full disk) ends when the statement that failed succeeds again: reads,
+   * and updates that fit in their page, succeed all along on a full disk.
+   */
+  private storageFault: { statement: string | undefined } | undefined;
   private failuresInOutage = 0;
   private failuresSinceSummary = 0;
   private summary: NodeJS.Timeout | undefined;
@@ -73,11 +86,12 @@ export class DatabaseHealth {
   }
 
   /** A query or transaction failed because the database is unavailable. */
-  failed(error: DatabaseError): void {
+  failed(error: DatabaseError, statement?: string): void {
     this.failuresInOutage += 1;
     this.failuresSinceSummary += 1;
     if (this.downSince !== undefined) return;
     this.downSince = Date.now();
+    this.storageFault = isStorageFault(error) ? { statement } : undefined;
     this.log?.error({ err: { message: error.message, code: error.code } }, 'database unavailable: requests get 503 with Retry-After until it answers again');
     this.summary = setInterval(() => {
       if (this.failuresSinceSummary === 0 && this.downSince === undefined) return;
@@ -87,9 +101,11 @@ export class DatabaseHealth {
     this.summary.unref();
   }
 
-  /** A query or transaction succeeded. */
-  succeeded(): void {
+  /** A query or transaction succeeded: `wrote` when it may have written (anything but a plain read), `statement` its name if it has one. */
+  succeeded(wrote: boolean, statement?: string): void {
     if (this.downSince === undefined) return;
+    const fault = this.storageFault;
+    if (fault && !(wrote && (fault.statement === undefined || fault.statement === statement))) return;
     const downForMs = Date.now() - this.downSince;
     this.log?.info({ downForMs, failures: this.failuresInOutage }, 'database available again');
     this.stop();
@@ -99,6 +115,7 @@ export class DatabaseHealth {
     clearInterval(this.summary);
     this.summary = undefined;
     this.downSince = undefined;
+    this.storageFault = undefined;
     this.failuresInOutage = 0;
     this.failuresSinceSummary = 0;
   }

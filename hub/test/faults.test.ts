@@ -1,16 +1,26 @@
 /**
- * Database faults on PostgreSQL, through a TCP proxy the test controls (tcp-proxy.ts): lost
+ * Database faults. On PostgreSQL, through a TCP proxy the test controls (tcp-proxy.ts): lost
  * connections during transactions never end the process; an outage answers 503 with
  * Retry-After and is logged once; a black-holed database is answered within the timeouts;
- * recovery is automatic; nothing accepted is lost and no Webhook-Id reaches a Zap twice.
+ * recovery is automatic; nothing accepted is lost and no Webhook-Id reaches a Zap twice. On the
+ * embedded store, a full disk (a tmpfs the test fills) is the same: 503, nothing half-written,
+ * recovery when space returns.
  */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, cpSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { VENDOR_PAYLOADS } from '../../contract/payloads';
 import {
   API_KEY,
   BACKENDS,
   atCleanup,
+  count,
+  migratedTemplate,
   sequenceOf,
+  tempDir,
   HubProcess,
   Receiver,
   WEBHOOK_SECRET,
@@ -163,5 +173,99 @@ pg('database faults on PostgreSQL', () => {
     const ids = receiver.requests.map((r) => String(r.headers['webhook-id']));
     expect(new Set(ids).size).toBe(ids.length);
     expect(receiver.requests).toHaveLength(accepted.size);
+  });
+});
+
+/**
+ * A tmpfs of `megabytes` mounted for this test (unmounted by the cleanups, after the hub that
+ * uses it has closed). Mounting needs root (as CI and the sessions run); elsewhere the test is
+ * skipped, and says so in its name.
+ */
+function mountTmpfs(megabytes: number): string {
+  const dir = tempDir();
+  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${megabytes}m`, 'tmpfs', dir]);
+  atCleanup(() => {
+    execFileSync('umount', [dir]);
+  });
+  return dir;
+}
+
+function canMount(): boolean {
+  const dir = mkdtempSync(join(tmpdir(), 'lw-hub-mount-probe-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir], { stdio: 'ignore' });
+    execFileSync('umount', [dir]);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Writes a file until the filesystem is full; returns its path (deleting it frees the space). */
+function fillDisk(dir: string): string {
+  const path = join(dir, 'filler');
+  const fd = openSync(path, 'w');
+  const chunk = Buffer.alloc(256 * 1024);
+  try {
+    for (;;) writeSync(fd, chunk);
+  } catch (error) {
+    // Duck-typed: Node's errors come from another realm than the test's (instanceof Error fails).
+    if (!(typeof error === 'object' && error !== null && 'code' in error && error.code === 'ENOSPC')) throw error;
+  } finally {
+    closeSync(fd);
+  }
+  return path;
+}
+
+const mounting = canMount() ? describe : describe.skip;
+
+mounting('database faults on the embedded store (a tmpfs the test fills: needs root)', () => {
+  test('a full disk answers 503 with Retry-After and stores nothing half-written; when space returns, intake and delivery go on, each event once', async () => {
+    const disk = mountTmpfs(64);
+    const dataDir = join(disk, 'db');
+    cpSync(await migratedTemplate(), dataDir, { recursive: true });
+    const receiver = await new Receiver(() => 200).start();
+    const { hub, logs } = await testHub('embedded', { HUB_DATA_DIR: dataDir, HUB_DB_OUTAGE_LOG_INTERVAL_MS: '60000' });
+    await subscribe(hub.url, { event: '*', target_url: receiver.url('/zap') });
+    // Incompressible bodies of 200 KB: each needs new pages, which a full disk cannot give.
+    const large = (n: number) => JSON.stringify({ ...VENDOR_PAYLOADS.courseCompleted, data: { n, padding: randomBytes(100 * 1024).toString('hex') } });
+    const accepted = new Set<number>();
+    expect((await deliver(hub.inboundUrl, large(0))).status).toBe(202);
+    accepted.add(0);
+    await waitFor(() => receiver.requests.length === 1, 15000, 'the first delivery');
+
+    const filler = fillDisk(disk);
+    atCleanup(() => rmSync(filler, { force: true })); // before the hub closes, should the test fail: PGlite cannot shut down on a full disk
+    const refused: Array<{ status: number; retryAfter: string | null; body: unknown }> = [];
+    for (let n = 1; n <= 20 && refused.length < 3; n += 1) {
+      const response = await fetch(hub.inboundUrl, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Learnworlds-Webhook-Signature': `v1=${WEBHOOK_SECRET}` },
+        body: large(n),
+      });
+      const body: unknown = await response.json();
+      if (response.status === 202) accepted.add(n);
+      else refused.push({ status: response.status, retryAfter: response.headers.get('retry-after'), body });
+    }
+    expect(refused).toHaveLength(3);
+    expect(refused.filter((r) => r.status !== 503 || !(Number(r.retryAfter) > 0))).toEqual([]);
+    expect(refused[0].body).toEqual({ error: 'unavailable', message: 'the database is unavailable: try again later (nothing was stored)' });
+    // Nothing half-written: exactly the accepted events are stored, each with its one delivery.
+    expect(await count(hub, 'events')).toBe(accepted.size);
+    expect(await count(hub, 'deliveries')).toBe(accepted.size);
+    expect(logs.lines.filter((l) => l.includes('database unavailable'))).toHaveLength(1);
+    expect(logs.lines.filter((l) => l.includes('"level":50') && !l.includes('database unavailable'))).toEqual([]);
+
+    rmSync(filler);
+    await waitFor(async () => (await deliver(hub.inboundUrl, large(100))).status === 202, 15000, 'the hub to accept again');
+    accepted.add(100);
+    await waitFor(() => new Set(receiver.requests.map(sequenceOf)).size === accepted.size, 30000, 'every accepted event to reach the Zap');
+    await waitFor(async () => (await hub.store.queueDepth()) === 0, 30000, 'the queue to drain');
+    expect(new Set(receiver.requests.map(sequenceOf))).toEqual(accepted);
+    const ids = receiver.requests.map((r) => String(r.headers['webhook-id']));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(logs.lines.filter((l) => l.includes('database available again'))).toHaveLength(1);
   });
 });

@@ -76,7 +76,7 @@ export async function freshPostgresUrl(): Promise<string> {
  * The hub still runs its migrations at start (none is left to apply).
  */
 const TEMPLATE_DIR = join(tmpdir(), `lw-hub-template-${process.pid}`);
-async function migratedTemplate(): Promise<string> {
+export async function migratedTemplate(): Promise<string> {
   if (!existsSync(join(TEMPLATE_DIR, 'ready'))) {
     rmSync(TEMPLATE_DIR, { recursive: true, force: true });
     mkdirSync(TEMPLATE_DIR, { recursive: true });
@@ -122,7 +122,12 @@ export async function testHub(backend: Backend, extra: Record<string, string> = 
   const logs: LogCapture = { lines: [] };
   const stream = { write: (line: string) => logs.lines.push(line) };
   const hub = await startHub(config, { logger: { level: 'debug', stream } });
-  cleanups.push(() => hub.close());
+  cleanups.push(async () => {
+    await hub.close();
+    // A 500 is never expected: its cause stands out in the test output instead of staying in the capture.
+    const failures = logs.lines.filter((line) => line.includes('"msg":"request failed"'));
+    if (failures.length > 0) process.stderr.write(`a test hub answered 500:\n${failures.join('')}`);
+  });
   return { hub, config, logs };
 }
 
