@@ -6,29 +6,14 @@
 import { type Bundle, type ZObject, defineCreate } from 'zapier-platform-core';
 import type { JsonObject } from '../contract/json';
 import { outputFieldsFor } from '../src/common/output-fields';
-import { emailField, usernameField } from '../src/api/action-fields';
-import { API_THROTTLE, USER_BY_EMAIL_LOCK } from '../src/api/action-limits';
-import { USER_SAMPLE } from '../src/api/action-samples';
-import { createUser, customFields, outputUser, parseTags, userRef, usernameFromEmail } from '../src/api/users';
+import { emailField, usernameField } from '../src/actions/fields';
+import { API_THROTTLE, USER_BY_EMAIL_LOCK } from '../src/actions/limits';
+import { USER_SAMPLE } from '../src/actions/samples';
+import { newUserBody } from '../src/actions/user-body';
+import { createUser, outputUser } from '../src/api/users';
 
 export interface CreatedUser extends JsonObject {
   already_existed: boolean;
-}
-
-/** The body of POST /v2/users from the action's input: never `is_admin`. */
-export function newUserBody(z: ZObject, inputData: Record<string, unknown>): JsonObject {
-  const email = userRef(z, inputData.email, 'Email');
-  if (!email.includes('@')) throw new z.errors.Error(`"${email}" is not an email address.`, 'InvalidEmail', 400);
-  const username = typeof inputData.username === 'string' && inputData.username.trim() !== '' ? inputData.username.trim() : usernameFromEmail(email);
-  const body: JsonObject = { email, username };
-  if (typeof inputData.password === 'string' && inputData.password !== '') body.password = inputData.password;
-  body.send_registration_email = inputData.send_registration_email === true;
-  if (typeof inputData.subscribed_for_marketing_emails === 'boolean') body.subscribed_for_marketing_emails = inputData.subscribed_for_marketing_emails;
-  const tags = parseTags(inputData.tags);
-  if (tags.length > 0) body.tags = tags;
-  const fields = customFields(inputData.fields);
-  if (Object.keys(fields).length > 0) body.fields = fields;
-  return body;
 }
 
 /** Creates the user, or returns the existing one with that email. */

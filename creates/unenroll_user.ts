@@ -6,9 +6,9 @@
 import { type Bundle, type ZObject, defineCreate } from 'zapier-platform-core';
 import { type JsonObject, asText } from '../contract/json';
 import { outputFieldsFor } from '../src/common/output-fields';
-import { productIdField, productTypeField, userField } from '../src/api/action-fields';
-import { API_THROTTLE } from '../src/api/action-limits';
-import { PRODUCT_SAMPLE } from '../src/api/action-samples';
+import { productIdField, productTypeField, userField } from '../src/actions/fields';
+import { API_THROTTLE } from '../src/actions/limits';
+import { PRODUCT_SAMPLE } from '../src/actions/samples';
 import { callApi } from '../src/api/client';
 import { findProduct, outputProduct, productRef } from '../src/api/products';
 import { userNotFound, userProducts, userRef } from '../src/api/users';

@@ -5,11 +5,12 @@
 import { type Bundle, type ZObject, defineCreate } from 'zapier-platform-core';
 import type { JsonObject } from '../contract/json';
 import { outputFieldsFor } from '../src/common/output-fields';
-import { userField } from '../src/api/action-fields';
-import { API_THROTTLE } from '../src/api/action-limits';
-import { USER_SAMPLE } from '../src/api/action-samples';
+import { userField } from '../src/actions/fields';
+import { API_THROTTLE } from '../src/actions/limits';
+import { USER_SAMPLE } from '../src/actions/samples';
 import { callApi, expectObject } from '../src/api/client';
-import { customFields, outputUser, userNotFound, userRef } from '../src/api/users';
+import { customFields } from '../src/actions/user-body';
+import { outputUser, userNotFound, userRef } from '../src/api/users';
 
 /** The PUT body: only what was filled in. */
 export function changes(inputData: Record<string, unknown>): JsonObject {

@@ -7,9 +7,9 @@ import { type Bundle, type ZObject, defineSearch } from 'zapier-platform-core';
 import { convertDatesInPlace } from '../src/common/dates';
 import type { JsonObject } from '../contract/json';
 import { outputFieldsFor } from '../src/common/output-fields';
-import { userField } from '../src/api/action-fields';
-import { API_THROTTLE } from '../src/api/action-limits';
-import { API_PROGRESS_EXAMPLE } from '../src/api/action-samples';
+import { userField } from '../src/actions/fields';
+import { API_THROTTLE } from '../src/actions/limits';
+import { API_PROGRESS_EXAMPLE } from '../src/actions/samples';
 import { callApi, expectObject } from '../src/api/client';
 import { userRef } from '../src/api/users';
 

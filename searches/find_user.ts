@@ -5,9 +5,9 @@
 import { type Bundle, type ZObject, defineSearch } from 'zapier-platform-core';
 import type { JsonObject } from '../contract/json';
 import { outputFieldsFor } from '../src/common/output-fields';
-import { userField } from '../src/api/action-fields';
-import { API_THROTTLE } from '../src/api/action-limits';
-import { USER_SAMPLE } from '../src/api/action-samples';
+import { userField } from '../src/actions/fields';
+import { API_THROTTLE } from '../src/actions/limits';
+import { USER_SAMPLE } from '../src/actions/samples';
 import { findUser, outputUser, userRef } from '../src/api/users';
 
 export async function perform(z: ZObject, bundle: Bundle): Promise<JsonObject[]> {

@@ -6,39 +6,27 @@
  */
 import nock from 'nock';
 import type { Bundle, ZObject } from 'zapier-platform-core';
-import { perform as createUser } from '../creates/create_user';
-import { perform as enrollUser } from '../creates/enroll_user';
-import { perform as unenrollUser } from '../creates/unenroll_user';
-import { perform as updateUser } from '../creates/update_user';
 import App from '../index';
-import { perform as findCourseProgress } from '../searches/find_course_progress';
-import { perform as findUser } from '../searches/find_user';
-import { suspensionPerform } from '../src/api/suspension-action';
-import { tagPerform } from '../src/api/tag-action';
-import { API_THROTTLE, USER_BY_EMAIL_LOCK, WORST_CASE_CALLS_PER_ACTION } from '../src/api/action-limits';
-import { API_USER_EXAMPLE } from '../src/api/action-samples';
-import { parseTags, usernameFromEmail } from '../src/api/users';
+import { API_THROTTLE, USER_BY_EMAIL_LOCK, WORST_CASE_CALLS_PER_ACTION } from '../src/actions/limits';
+import { API_USER_EXAMPLE } from '../src/actions/samples';
+import { parseTags, usernameFromEmail } from '../src/actions/user-body';
 import { AUTH, SCHOOL, appTester } from './helpers';
 
 beforeAll(() => nock.disableNetConnect());
 afterAll(() => nock.enableNetConnect());
 afterEach(() => nock.cleanAll());
 
-type Perform = (z: ZObject, bundle: Bundle) => Promise<unknown>;
-const PERFORMS: Record<string, Perform> = {
-  create_user: createUser,
-  update_user: updateUser,
-  enroll_user: enrollUser,
-  unenroll_user: unenrollUser,
-  add_user_tags: tagPerform('attach'),
-  remove_user_tags: tagPerform('detach'),
-  suspend_user: suspensionPerform(true),
-  unsuspend_user: suspensionPerform(false),
-  find_user: findUser,
-  find_course_progress: findCourseProgress,
-};
-const create = (key: string): Perform => PERFORMS[key];
-const search = create;
+type Perform = (z: ZObject, bundle: Bundle) => unknown;
+
+/** The perform Zapier runs for `App.creates[key]` / `App.searches[key]`: a registration mistake fails the test. */
+function registered(perform: unknown, where: string): Perform {
+  if (typeof perform !== 'function') throw new Error(`${where} has no perform function`);
+  return (z, bundle) => Reflect.apply(perform, undefined, [z, bundle]);
+}
+const create = (key: string): Perform =>
+  registered(Object.entries(App.creates ?? {}).find(([name]) => name === key)?.[1].operation.perform, `App.creates.${key}`);
+const search = (key: string): Perform =>
+  registered(Object.entries(App.searches ?? {}).find(([name]) => name === key)?.[1].operation.perform, `App.searches.${key}`);
 const run = (perform: Perform, inputData: Record<string, unknown>) => appTester(perform, { authData: AUTH, inputData });
 const operationOf = (action: { operation: object }): { throttle?: unknown; lock?: unknown } => action.operation;
 

@@ -47,6 +47,7 @@ describe('session: token exchange', () => {
     [403, { error: 'Forbidden' }, /only available on the Learning Center plan/],
     [404, '<html>Not found</html>', /does not answer like a LearnWorlds school/],
     [429, { error: 'Too many requests' }, /rate limit/],
+    [503, { message: 'Down for maintenance' }, /LearnWorlds is unavailable right now \(HTTP 503: Down for maintenance\)\. Try again later\./],
   ])('a %i answer becomes a clear error', async (status, body, message) => {
     // A refusal is asked again in the other form (data=); every other answer is final at once.
     const scope = nock(SCHOOL)
@@ -110,6 +111,8 @@ describe('API requests', () => {
     [403, { error: 'Forbidden' }, 'ApiNotInPlan'],
     [429, { error: 'Too many requests' }, 'ThrottledError'],
     [404, '<html></html>', 'WrongSchoolUrl'],
+    [502, '<html>Bad gateway</html>', 'LearnWorldsUnavailable'],
+    [400, { message: 'items_per_page is invalid' }, 'LearnWorlds refused the request (HTTP 400): items_per_page is invalid.'],
   ])('a %i answer is mapped', async (status, body, kind) => {
     nock(SCHOOL)
       .get('/admin/api/v2/users')

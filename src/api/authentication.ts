@@ -3,9 +3,11 @@
  * an access token (OAuth2 client-credentials); Zapier re-runs the exchange on any 401.
  */
 import type { Authentication, Bundle, HttpResponse, ZObject } from 'zapier-platform-core';
-import { PLAN_MESSAGE, RATE_LIMIT_MESSAGE, TOKEN_PATH, WRONG_SCHOOL_MESSAGE } from './middleware';
+import { callApi } from './client';
+import { WRONG_SCHOOL_MESSAGE } from './failures';
+import { TOKEN_PATH } from './middleware';
 import { isJsonObject } from '../../contract/json';
-import { SchoolUrlError, apiUrl, normaliseSchoolUrl, schoolHost } from '../../contract/school-url';
+import { SchoolUrlError, normaliseSchoolUrl, schoolHost } from '../../contract/school-url';
 import { normaliseWebhookSecret, webhookSecretProblem } from '../../contract';
 import { type SchoolRegistration, registerSchool } from '../webhooks/hub-client';
 
@@ -57,13 +59,12 @@ export async function getAccessToken(z: ZObject, bundle: Bundle): Promise<{ sess
       const name = error instanceof Error ? error.name : '';
       // Session auth turns a 401 into RefreshAuthError: a refusal, like the statuses below.
       if (name === 'RefreshAuthError') continue;
-      if (name === 'ThrottledError') throw error;
+      // 429, 403, a 404 from no school and 5xx, as every call to the school reports them (failures.ts).
+      if (name === 'ThrottledError' || name === 'AppError') throw error;
       throw new z.errors.Error(`Could not reach ${new URL(origin).host}. ${WRONG_SCHOOL_MESSAGE}`, 'WrongSchoolUrl', 502);
     }
     const token = tokenFrom(response);
     if (response.status === 200 && token) return { sessionKey: token };
-    if (response.status === 429) throw new z.errors.ThrottledError(RATE_LIMIT_MESSAGE, 60);
-    if (response.status === 403) throw new z.errors.Error(PLAN_MESSAGE, 'ApiNotInPlan', 403);
     if (!refusedStatus(response.status)) throw new z.errors.Error(WRONG_SCHOOL_MESSAGE, 'WrongSchoolUrl', response.status);
   }
   const tried = TOKEN_FORMS.map((f) => f.name).join(' and ');
@@ -81,7 +82,8 @@ export async function testConnection(z: ZObject, bundle: Bundle): Promise<{ scho
   }
   const problem = webhookSecretProblem(secret);
   if (problem) throw new z.errors.Error(`The webhook signature ${problem}.`, 'InvalidWebhookSecret', 400);
-  await z.request({ url: apiUrl(school(z, bundle), 'users'), params: { items_per_page: '1' } });
+  school(z, bundle); // a school URL that is not one says so before any request
+  await callApi(z, bundle, { method: 'GET', path: ['users'], params: { items_per_page: '1' } });
   return { school: schoolHost(bundle.authData.school_url), hub: await registerSchool(z, bundle) };
 }
 

@@ -5,10 +5,10 @@
  * arrive as `a%2Bb%40x.com`). Every failure becomes an error a non-developer understands; a
  * 404 the caller expects (an unknown user, say) comes back as `undefined` instead.
  */
-import type { Bundle, HttpResponse, ZObject } from 'zapier-platform-core';
-import { type JsonObject, type JsonValue, asText, isJsonObject } from '../../contract/json';
+import type { Bundle, ZObject } from 'zapier-platform-core';
+import { type JsonObject, type JsonValue, isJsonObject } from '../../contract/json';
 import { apiUrl } from '../../contract/school-url';
-import { PLAN_MESSAGE, WRONG_SCHOOL_MESSAGE } from './middleware';
+import { learnWorldsMessage, responseJson } from './failures';
 
 /** A path segment, percent-encoded per RFC 3986 (encodeURIComponent leaves ! ' ( ) * as they are). */
 export function encodePathSegment(segment: string): string {
@@ -23,43 +23,6 @@ export interface ApiCall {
   body?: JsonObject;
 }
 
-/** The message LearnWorlds put in an error body: `errors[].message`, `message`, then `error`. */
-export function learnWorldsMessage(data: JsonValue): string | undefined {
-  if (!isJsonObject(data)) return undefined;
-  if (Array.isArray(data.errors)) {
-    const messages = data.errors
-      .filter(isJsonObject)
-      .map((e) => e.message)
-      .filter((m): m is string => typeof m === 'string' && m !== '');
-    if (messages.length > 0) return messages.join('; ');
-  }
-  // 422: {"message": "...", "errors": {"email": ["The email has already been taken."]}}
-  if (isJsonObject(data.errors)) {
-    const fields = Object.entries(data.errors).map(([field, problems]) => {
-      const list = Array.isArray(problems) ? problems.filter((p): p is string => typeof p === 'string') : [asText(problems)];
-      return `${field}: ${list.join(' ')}`;
-    });
-    if (fields.length > 0) return fields.join('; ');
-  }
-  if (typeof data.message === 'string' && data.message !== '') return data.message;
-  if (typeof data.error === 'string' && data.error !== '') return data.error;
-  return undefined;
-}
-
-function parsed(response: HttpResponse): JsonValue {
-  const data: unknown = response.data;
-  if (data !== undefined) return data as JsonValue;
-  try {
-    return JSON.parse(response.content) as JsonValue;
-  } catch {
-    return null;
-  }
-}
-
-function isJsonResponse(response: HttpResponse): boolean {
-  return (response.getHeader('content-type') ?? '').includes('json');
-}
-
 export interface ApiAnswer {
   status: number;
   data: JsonValue;
@@ -67,8 +30,8 @@ export interface ApiAnswer {
 
 /**
  * One API call. Answers every status the caller may want to handle itself (2xx, a JSON 404,
- * 400, 409, 422); throws for what no caller handles: a non-LearnWorlds 404 (wrong school URL),
- * 403 (plan), 5xx (LearnWorlds unavailable). 401 and 429 are handled by the app's middleware.
+ * 400, 409, 422); what no caller handles (429, 403, a 404 from no school, 5xx) the app's
+ * middleware has thrown already (failures.ts), and a 401 refreshes the session.
  */
 export async function requestApi(z: ZObject, bundle: Bundle, call: ApiCall): Promise<ApiAnswer> {
   const response = await z.request({
@@ -79,17 +42,7 @@ export async function requestApi(z: ZObject, bundle: Bundle, call: ApiCall): Pro
     skipThrowForStatus: true,
   });
   const { status } = response;
-  const data = status === 204 ? null : parsed(response);
-  if (status === 404 && !isJsonResponse(response)) throw new z.errors.Error(WRONG_SCHOOL_MESSAGE, 'WrongSchoolUrl', 404);
-  if (status === 403) throw new z.errors.Error(PLAN_MESSAGE, 'ApiNotInPlan', 403);
-  if (status >= 500) {
-    const said = learnWorldsMessage(data);
-    throw new z.errors.Error(
-      `LearnWorlds is unavailable right now (HTTP ${status}${said ? `: ${said}` : ''}). Try again later.`,
-      'LearnWorldsUnavailable',
-      status,
-    );
-  }
+  const data = status === 204 ? null : responseJson(response);
   return { status, data };
 }
 

@@ -5,7 +5,7 @@
 import { type Bundle, type PollingTriggerPerform, type ZObject, defineTrigger } from 'zapier-platform-core';
 import { type JsonObject, type JsonValue, isJsonObject } from '../../contract/json';
 import { callApi, rows } from './client';
-import { type ProductType, isProductType } from './action-fields';
+import { type ProductType, isProductType } from '../actions/fields';
 
 export interface Choice {
   id: string;

@@ -2,7 +2,7 @@
 import type { Bundle, ZObject } from 'zapier-platform-core';
 import { type JsonObject, asText, isJsonObject } from '../../contract/json';
 import { callApi } from './client';
-import { PRODUCT_TYPES, type ProductType, isProductType } from './action-fields';
+import { PRODUCT_TYPES, type ProductType, isProductType } from '../actions/fields';
 
 export interface ProductRef {
   type: ProductType;

@@ -48,40 +48,6 @@ export async function userProducts(z: ZObject, bundle: Bundle, ref: string): Pro
   return answer === undefined ? undefined : rows(answer);
 }
 
-/** "ada.lovelace+vip@example.com" → "ada.lovelace_vip": LearnWorlds usernames from an email. */
-export function usernameFromEmail(email: string): string {
-  const local = email.split('@')[0] ?? '';
-  return local.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._-]+|[._-]+$/g, '') || 'learner';
-}
-
-/** Custom sign-up fields as the API wants them: every key `cf_`-prefixed, empty values dropped. */
-export function customFields(input: unknown): JsonObject {
-  const out: JsonObject = {};
-  if (input === null || typeof input !== 'object' || Array.isArray(input)) return out;
-  for (const [key, value] of Object.entries(input)) {
-    const name = key.trim().replace(/^cf_/i, '');
-    if (name === '' || value === undefined || value === null || String(value).trim() === '') continue;
-    out[`cf_${name}`] = String(value).trim();
-  }
-  return out;
-}
-
-/** Tags from a list or comma-separated text: trimmed, empties and repeats (any case) dropped. */
-export function parseTags(input: unknown): string[] {
-  const parts = (Array.isArray(input) ? input : [input]).flatMap((item) =>
-    typeof item === 'string' || typeof item === 'number' ? String(item).split(',') : [],
-  );
-  const seen = new Set<string>();
-  const tags: string[] = [];
-  for (const part of parts) {
-    const tag = part.trim();
-    if (tag === '' || seen.has(tag.toLowerCase())) continue;
-    seen.add(tag.toLowerCase());
-    tags.push(tag);
-  }
-  return tags;
-}
-
 /**
  * Creates a user (the answer is the user: no second read), or, when LearnWorlds refuses the
  * email as taken (422 naming `email`), returns the existing user: 1 call, or 2.

@@ -3,7 +3,7 @@
  * same code as live results, so samples, output fields and live output cannot drift apart.
  */
 import type { JsonObject } from '../../contract/json';
-import { outputUser } from './users';
+import { outputUser } from '../api/users';
 
 /** A user as `GET /v2/users/{id}` returns it (times as Unix seconds, UTM keys `fc_utm_*`). */
 export const API_USER_EXAMPLE: JsonObject = {
