@@ -46,8 +46,12 @@ export interface InboundResult {
   deliveries: number;
 }
 
-/** The channel on which processes announce new schools to each other (PostgreSQL). */
-export const TENANTS_CHANNEL = 'hub_tenants';
+/**
+ * The channel on which processes announce new schools to each other (PostgreSQL). NOTIFY is
+ * database-wide: hubs in other schemas of the same database (other deployments, or parallel
+ * tests) must not hear this one's schools, so the name carries a digest of the schema.
+ */
+const TENANTS_CHANNEL_SQL = `'hub_tenants_' || left(md5(current_schema()), 16)`;
 
 const ms = (param: string) => `(${param}::double precision * interval '1 millisecond')`;
 
@@ -104,7 +108,7 @@ export class HubStore {
     return this.deliveredBatch.submit({ id, attempts, status });
   }
 
-  /** Stores a school and tells every other process (NOTIFY hub_tenants) that it exists. */
+  /** Stores a school and tells every other process of this schema (NOTIFY on tenantsChannel()) that it exists. */
   async upsertTenant(tenantKey: string, secretEnc: string, schoolUrl: string): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.query(
@@ -112,8 +116,14 @@ export class HubStore {
          ON CONFLICT (tenant_key) DO UPDATE SET school_url = EXCLUDED.school_url`,
         [tenantKey, secretEnc, schoolUrl],
       );
-      await tx.query(`SELECT pg_notify('${TENANTS_CHANNEL}', $1)`, [tenantKey]);
+      await tx.query(`SELECT pg_notify(${TENANTS_CHANNEL_SQL}, $1)`, [tenantKey]);
     });
+  }
+
+  /** The channel new schools of this schema are announced on. */
+  async tenantsChannel(): Promise<string> {
+    const { rows } = await this.db.query<{ channel: string }>(`SELECT ${TENANTS_CHANNEL_SQL} AS channel`);
+    return rows[0]!.channel;
   }
 
   /** Every school's tenant key (a small set: one per school), for the in-memory check. */

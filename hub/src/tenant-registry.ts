@@ -5,7 +5,7 @@
  * never deleted, so the set only grows.
  */
 import type { Database } from './database';
-import { type HubStore, TENANTS_CHANNEL } from './store';
+import type { HubStore } from './store';
 
 const RELOAD_EVERY_MS = 60_000;
 
@@ -23,7 +23,7 @@ export class TenantRegistry {
     await this.reload();
     if (this.db.kind !== 'postgres') return; // one process: every new tenant is added here
     await this.db.listen(
-      TENANTS_CHANNEL,
+      await this.store.tenantsChannel(),
       (key) => this.keys.add(key),
       () => void this.reload().catch(this.onError),
     );

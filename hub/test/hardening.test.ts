@@ -310,6 +310,18 @@ onPostgres('tenants stay fresh across processes: a school registered on one proc
   );
 });
 
+onPostgres('schools announced in one schema are never heard by a hub of another schema of the same database', async () => {
+  const [schemaA, schemaB] = [await freshPostgresUrl(), await freshPostgresUrl()];
+  const { hub: registrarA } = await testHub('postgres', { DATABASE_URL: schemaA });
+  const { hub: listenerB } = await testHub('postgres', { DATABASE_URL: schemaB });
+  const { hub: registrarB } = await testHub('postgres', { DATABASE_URL: schemaB });
+  await subscribe(registrarA.url, { event: '*', target_url: 'https://hooks.zapier.com/hooks/x/' }); // this school, in schema A
+  await subscribe(registrarB.url, { event: '*', target_url: 'https://hooks.zapier.com/hooks/y/' }, API_KEY, OTHER_SECRET); // then another, in B
+  // Notifications reach a listener in commit order: once B's school is heard, A's would have been too.
+  await waitFor(async () => (await deliver(listenerB.inboundUrl, courseCompleted, `v1=${OTHER_SECRET}`)).status === 202, 5000, "the NOTIFY of B's school");
+  expect((await deliver(listenerB.inboundUrl, { ...courseCompleted, n: 1 })).status).toBe(401);
+});
+
 describe('metrics', () => {
   test('HUB_METRICS_TOKEN guards /metrics; scrapes never query the queue depth', async () => {
     const token = 'metrics-token-0123456789';
