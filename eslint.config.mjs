@@ -24,7 +24,7 @@ export default tseslint.config(
   {
     // Jest's asymmetric matchers (expect.any, expect.stringMatching…) are typed `any`, and tests pass
     // them around freely; member access and calls on `any` stay errors.
-    files: ['test/**/*.ts', 'hub/test/**/*.ts'],
+    files: ['test/**/*.ts', 'e2e/**/*.ts', 'hub/test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',

@@ -1,6 +1,7 @@
 /**
  * Jest runs on Node 22 (the `node` devDependency puts it first on the npm-script PATH):
- * the integration's tests (test/) and the hub's (hub/test/, real servers on 127.0.0.1).
+ * the integration's tests (test/), the hub's (hub/test/, real servers on 127.0.0.1, nothing of the
+ * app) and the end-to-end tests that cross both (e2e/, with the demo's harness).
  */
 const common = {
   testEnvironment: 'node',
@@ -23,6 +24,12 @@ module.exports = {
       ...common,
       displayName: 'app',
       testMatch: ['<rootDir>/test/**/*.test.ts'],
+      transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] },
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/e2e/**/*.test.ts'],
       transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] },
     },
     {

@@ -6,7 +6,7 @@ import * as zapier from 'zapier-platform-core';
 import App from '../index';
 import { EVENT_CATALOGUE, LEARNWORLDS_EVENT_TYPES } from '../src/catalogue';
 import { flattenKeys } from '../src/common/output-fields';
-import { HOOK_TRIGGERS } from '../triggers';
+import { HOOK_TRIGGERS, hookTrigger } from '../triggers';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const TriggerSchema = require('zapier-platform-schema/lib/schemas/TriggerSchema.js') as { validate: (t: unknown) => { errors: unknown[] } };
@@ -224,7 +224,7 @@ describe.each(ACTIONS)('%s (%s)', (_key, kind, action) => {
 });
 
 describe('the fields that tell what happened', () => {
-  const triggerOf = (key: string) => HOOK_TRIGGERS.find((m) => m.spec.key === key)!.trigger.operation;
+  const triggerOf = (key: string) => hookTrigger(key).trigger.operation;
   const label = (key: string, field: string) => (triggerOf(key).outputFields as Array<{ key: string; label: string }>).find((f) => f.key === field)?.label;
   const inputs = (key: string) => (triggerOf(key).inputFields as Array<{ key: string; type?: string; default?: string }>).filter((f) => f.type !== 'copy');
 

@@ -1,14 +1,14 @@
 import nock from 'nock';
 import { flattenKeys } from '../src/common/output-fields';
 import { sampleFor } from '../src/webhooks/samples';
-import { HOOK_TRIGGERS } from '../triggers';
+import { hookTrigger } from '../triggers';
 import { AUTH, SCHOOL, appTester } from './helpers';
 
 beforeAll(() => nock.disableNetConnect());
 afterAll(() => nock.enableNetConnect());
 afterEach(() => nock.cleanAll());
 
-const trigger = (key: string) => HOOK_TRIGGERS.find((m) => m.spec.key === key)!;
+const trigger = hookTrigger;
 const keysOf = (item: Record<string, unknown>) =>
   new Set(
     flattenKeys(item as never)

@@ -3,7 +3,7 @@ import { LEARNWORLDS_EVENT_TYPES, type LearnWorldsEventType } from '../src/catal
 import { DATE_KEYS } from '../src/common/dates';
 import { type JsonObject, type JsonValue, isJsonObject } from '../contract/json';
 import { type LearnWorldsEnvelope, normaliseEvent } from '../src/webhooks/normalise';
-import { HOOK_TRIGGERS } from '../triggers';
+import { HOOK_TRIGGERS, hookTrigger } from '../triggers';
 import { WEBHOOK_SECRET, appTester, captureOutput, deliveryBundle, payload } from './helpers';
 
 const byType = (type: string) => {
@@ -11,7 +11,7 @@ const byType = (type: string) => {
   if (!found) throw new Error(`no trigger for ${type}`);
   return found;
 };
-const anyEvent = HOOK_TRIGGERS.find((m) => m.spec.key === 'any_event')!;
+const anyEvent = hookTrigger('any_event');
 
 /** Every value under a date key, anywhere outside custom fields. */
 function dateValues(value: JsonValue, out: JsonValue[] = []): JsonValue[] {

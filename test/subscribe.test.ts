@@ -1,10 +1,10 @@
 import nock from 'nock';
-import { HOOK_TRIGGERS } from '../triggers';
+import { hookTrigger } from '../triggers';
 import { AUTH, WEBHOOK_SECRET, appTester } from './helpers';
 
 const HUB = 'https://hub.example.com';
 const TARGET = 'https://hooks.zapier.com/hooks/standard/1/abc/';
-const trigger = (key: string) => HOOK_TRIGGERS.find((m) => m.spec.key === key)!;
+const trigger = hookTrigger;
 
 beforeAll(() => nock.disableNetConnect());
 afterAll(() => nock.enableNetConnect());

@@ -39,3 +39,10 @@ export const HOOK_TRIGGERS: readonly HookTriggerModule[] = [
   paymentCreated,
   anyEvent,
 ];
+
+/** The trigger with this key (an error naming the key when there is none). */
+export function hookTrigger(key: string): HookTriggerModule {
+  const found = HOOK_TRIGGERS.find((m) => m.spec.key === key);
+  if (!found) throw new Error(`no trigger has the key ${key}`);
+  return found;
+}
