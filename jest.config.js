@@ -14,7 +14,7 @@ const common = {
 module.exports = {
   testTimeout: 60000,
   // Three workers on two cores: most test time is spent waiting on sockets and PGlite, not on the
-  // CPU (96 s of jest against 204 s with one worker, README "Tests"). A test hub that answers 500
+  // CPU (96 s of jest against 204 s with one worker, docs/measured.md). A test hub that answers 500
   // prints the cause (hub/test/helpers.ts), so a failure under load is never silent.
   maxWorkers: 3,
   // PGlite (WebAssembly) is large: recycle a worker that grew past this between test files.

@@ -2,7 +2,7 @@
  * The operator console in a real headless browser (Debian's Chromium, driven by playwright-core):
  * sign in, find a failed delivery whose body carries an <img onerror> payload and see it shown
  * as text, replay it, see it turn delivered. Set UPDATE_CONSOLE_SCREENSHOT=1 to rewrite
- * docs/console.png (the README's picture) from this run.
+ * docs/console.png (the picture in docs/operators.md) from this run.
  */
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

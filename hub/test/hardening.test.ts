@@ -1,5 +1,5 @@
 /**
- * The adversarial review's findings, one test each (see README "Threat model"): poisoned
+ * The adversarial review's findings, one test each (see docs/security.md): poisoned
  * batches, unfenced outcome writes, stalled and forged clients, forged floods, open metrics,
  * unfair workers, and the smaller limits.
  */
