@@ -169,13 +169,13 @@ async function main(): Promise<void> {
   const expectedRequests = [1, LEARNWORLDS_EVENT_TYPES.length + 3, 1];
   const queueEmpty = async () => /^hub_queue_depth 0$/m.test(await (await fetch(`${hub.url}/metrics`)).text());
   await waitFor(
-    async () => zaps.every((_zap, index) => zapier.to(`/hooks/${index}`).length >= expectedRequests[index]!) && (await queueEmpty()),
+    async () => zaps.every((_zap, index) => zapier.to(`/hooks/${index}`).length >= expectedRequests[index]) && (await queueEmpty()),
     30_000,
     'every Zap to receive its deliveries',
   );
   const [a, b, c] = await Promise.all(zaps.map((zap, index) => performed(zap, zapier, `/hooks/${index}`)));
   for (const [index, zap] of zaps.entries()) {
-    const { items } = [a, b, c][index]!;
+    const { items } = [a, b, c][index];
     console.log(`${zap.name} received ${items.length} item(s):`);
     for (const item of items) {
       const list = (value: unknown) => (Array.isArray(value) ? value.map(asText).join(', ') : '');
@@ -217,7 +217,7 @@ async function main(): Promise<void> {
   console.log('\ndemo passed: every Zap received exactly what it should');
 }
 
-main()
+void main()
   .then(
     () => 0,
     (error: unknown) => {
