@@ -10,6 +10,8 @@ export interface RetryPolicy {
   baseMs: number;
   maxMs: number;
   maxAttempts: number;
+  /** How long a Zap may keep answering 429 (back-pressure, which spends no attempt) before the delivery is given up. */
+  maxThrottleMs: number;
 }
 
 export interface HubConfig {
@@ -70,6 +72,15 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const value = Number(raw.trim());
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function decimal(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  if (!/^\d+(\.\d+)?$/.test(raw.trim())) throw new ConfigError(`${name} must be a number such as 24 or 0.5, got "${raw}"`);
   const value = Number(raw.trim());
   if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
   return value;
@@ -140,6 +151,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
     baseMs: integer(env, 'HUB_RETRY_BASE_MS', 60_000, 1, 86_400_000),
     maxMs: integer(env, 'HUB_RETRY_MAX_MS', 3_600_000, 1, 7 * 86_400_000),
     maxAttempts: integer(env, 'HUB_RETRY_MAX_ATTEMPTS', 10, 1, 100),
+    maxThrottleMs: Math.round(decimal(env, 'HUB_MAX_THROTTLE_HOURS', 24, 0.0001, 24 * 30) * 3_600_000),
   };
   if (retry.maxMs < retry.baseMs) throw new ConfigError('HUB_RETRY_MAX_MS must not be smaller than HUB_RETRY_BASE_MS');
   const deliveryTimeoutMs = integer(env, 'HUB_DELIVERY_TIMEOUT_MS', 10_000, 100, 120_000);

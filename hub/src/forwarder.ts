@@ -1,6 +1,7 @@
 /**
  * Sends one delivery to a subscribed Zap and classifies the answer:
- * 2xx delivered · 410 gone · network error, timeout, 408, 429, 5xx retry · anything else fail.
+ * 2xx delivered · 410 gone · 429 throttled (back-pressure: Retry-After, when given, says how
+ * long to wait) · network error, timeout, 408, 5xx retry · anything else fail.
  * Redirects are never followed (a redirect could lead off the allow-list).
  * Uses undici's request API over a keep-alive pool: several times cheaper per call than fetch.
  */
@@ -13,6 +14,7 @@ export function createForwardAgent(): Agent {
 export type ForwardOutcome =
   | { kind: 'delivered'; status: number }
   | { kind: 'gone'; status: number }
+  | { kind: 'throttled'; status: 429; retryAfterMs: number | undefined }
   | { kind: 'retry'; status: number | null; error: string }
   | { kind: 'fail'; status: number | null; error: string };
 
@@ -26,11 +28,24 @@ export interface ForwardRequest {
   timeoutMs: number;
 }
 
-const RETRYABLE = new Set([408, 429]);
+const RETRYABLE = new Set([408]);
 
-export function classifyStatus(status: number): ForwardOutcome {
+/** The longest Retry-After the hub honours as given (a longer one is capped: the Zap is asked again then). */
+export const MAX_RETRY_AFTER_MS = 3_600_000;
+
+/** Retry-After as milliseconds from `now`: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const text = (Array.isArray(value) ? value[0] : value)?.trim();
+  if (!text) return undefined;
+  // delta-seconds, or an HTTP date (it starts with the day's name: "Tue, 01 Dec 2026 10:00:30 GMT").
+  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : /^[A-Za-z]{3},/.test(text) ? Date.parse(text) - now : NaN;
+  return Number.isFinite(ms) ? Math.min(MAX_RETRY_AFTER_MS, Math.max(0, ms)) : undefined;
+}
+
+export function classifyStatus(status: number, retryAfter?: string | string[]): ForwardOutcome {
   if (status >= 200 && status < 300) return { kind: 'delivered', status };
   if (status === 410) return { kind: 'gone', status };
+  if (status === 429) return { kind: 'throttled', status, retryAfterMs: parseRetryAfter(retryAfter) };
   if (RETRYABLE.has(status) || status >= 500) return { kind: 'retry', status, error: `HTTP ${status}` };
   if (status >= 300 && status < 400) return { kind: 'fail', status, error: `HTTP ${status}: redirects are not followed` };
   return { kind: 'fail', status, error: `HTTP ${status}` };
@@ -55,7 +70,7 @@ export async function forward(request: ForwardRequest, agent: Agent): Promise<Fo
     });
     // Drain the body so the connection can be reused.
     await response.body.dump().catch(() => undefined);
-    return classifyStatus(response.statusCode);
+    return classifyStatus(response.statusCode, response.headers['retry-after']);
   } catch (error) {
     if (signal.aborted) return { kind: 'retry', status: null, error: `timed out after ${request.timeoutMs} ms` };
     const err = error as Error & { code?: string; cause?: { code?: string } };

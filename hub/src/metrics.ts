@@ -19,6 +19,11 @@ export class HubMetrics {
   });
   readonly delivered = new Counter({ name: 'hub_forward_delivered_total', help: 'Deliveries a subscribed Zap accepted (2xx).', registers: [this.registry] });
   readonly retried = new Counter({ name: 'hub_forward_retried_total', help: 'Delivery attempts scheduled for retry.', registers: [this.registry] });
+  readonly throttled = new Counter({
+    name: 'hub_forward_throttled_total',
+    help: 'Sends a Zap answered 429 (back-pressure: retried after its Retry-After or a growing pause, without spending an attempt).',
+    registers: [this.registry],
+  });
   readonly failed = new Counter({
     name: 'hub_forward_failed_total',
     help: 'Deliveries given up (retries exhausted or a non-retryable answer).',

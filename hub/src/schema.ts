@@ -118,4 +118,9 @@ export const MIGRATIONS: readonly string[] = [
   -- What the hub worked out when it accepted the event (contract/hub-facts.ts).
   ALTER TABLE events ADD COLUMN facts jsonb NOT NULL DEFAULT '{}'::jsonb;
   `,
+  `
+  -- Since when the Zap has answered this delivery with nothing but 429 (back-pressure, which
+  -- spends no attempt); any other answer clears it. Past HUB_MAX_THROTTLE_HOURS it is given up.
+  ALTER TABLE deliveries ADD COLUMN throttled_since timestamptz;
+  `,
 ];

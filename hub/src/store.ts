@@ -123,7 +123,7 @@ export class HubStore {
   /** The channel new schools of this schema are announced on. */
   async tenantsChannel(): Promise<string> {
     const { rows } = await this.db.query<{ channel: string }>(`SELECT ${TENANTS_CHANNEL_SQL} AS channel`);
-    return rows[0]!.channel;
+    return rows[0].channel;
   }
 
   /** Every school's tenant key (a small set: one per school), for the in-memory check. */
@@ -374,7 +374,7 @@ export class HubStore {
     const retry = input.retryInMs !== undefined;
     const { rows } = await this.db.query<{ id: string }>(
       `WITH changed AS (
-         UPDATE deliveries SET last_status = $3, last_error = $4, locked_until = NULL,
+         UPDATE deliveries SET last_status = $3, last_error = $4, locked_until = NULL, throttled_since = NULL,
            status = CASE WHEN $5::boolean THEN 'pending' ELSE 'failed' END,
            next_attempt_at = CASE WHEN $5::boolean THEN now() + ${ms('$6')} ELSE next_attempt_at END,
            finished_at = CASE WHEN $5::boolean THEN NULL ELSE now() END
@@ -389,6 +389,37 @@ export class HubStore {
       'hub_record_failure',
     );
     return rows.length > 0;
+  }
+
+  /**
+   * Records a 429, if the claim is still ours: back-pressure, not failure. The attempt does not
+   * count against the retry budget (the round starts one later); the next one is `retryInMs`
+   * away. A delivery refused with 429 since more than `maxThrottleMs` ago is given up instead.
+   * Answers 'throttled', 'gave_up', or 'fenced' (the claim was lost).
+   */
+  async recordThrottled(input: { id: string; attempts: number; retryInMs: number; maxThrottleMs: number }): Promise<'throttled' | 'gave_up' | 'fenced'> {
+    const { rows } = await this.db.query<{ status: string }>(
+      `WITH changed AS (
+         UPDATE deliveries SET last_status = 429, locked_until = NULL,
+           throttled_since = COALESCE(throttled_since, now()),
+           status = CASE WHEN COALESCE(throttled_since, now()) > now() - ${ms('$4')} THEN 'pending' ELSE 'failed' END,
+           round_start = CASE WHEN COALESCE(throttled_since, now()) > now() - ${ms('$4')} THEN round_start + 1 ELSE round_start END,
+           next_attempt_at = now() + ${ms('$3')},
+           finished_at = CASE WHEN COALESCE(throttled_since, now()) > now() - ${ms('$4')} THEN NULL ELSE now() END,
+           last_error = CASE WHEN COALESCE(throttled_since, now()) > now() - ${ms('$4')} THEN 'HTTP 429: throttled, will retry'
+             ELSE 'HTTP 429: refused for longer than HUB_MAX_THROTTLE_HOURS; gave up' END
+         WHERE id = $1 AND status = 'pending' AND attempts = $2
+         RETURNING id, status, last_error
+       ), logged AS (
+         INSERT INTO delivery_attempts (delivery_id, attempt, status, error, outcome)
+         SELECT id, $2, 429, last_error, CASE WHEN status = 'pending' THEN 'throttled' ELSE 'failed' END FROM changed ON CONFLICT DO NOTHING
+       )
+       SELECT status FROM changed`,
+      [input.id, input.attempts, input.retryInMs, input.maxThrottleMs],
+      'hub_record_throttled',
+    );
+    if (rows.length === 0) return 'fenced';
+    return rows[0].status === 'pending' ? 'throttled' : 'gave_up';
   }
 
   /** A school's most recent verified deliveries of one type (or '*': all), newest first. */

@@ -9,6 +9,7 @@ import { signatureFor } from '../../contract';
 import type { RetryPolicy } from './config';
 import { isDatabaseUnavailable } from './db-health';
 import { type ForwardOutcome, createForwardAgent, forward, nextRetryDelay } from './forwarder';
+import { TargetBackoff } from './target-backoff';
 import type { HubMetrics } from './metrics';
 import type { SecretBox } from './secrets';
 import type { ClaimedDelivery, HubStore } from './store';
@@ -35,6 +36,8 @@ export class DeliveryWorker {
   private readonly inFlight = new Map<string, Promise<void>>();
   /** Sends in flight per tenant key, so one school cannot hold every slot. */
   private readonly busy = new Map<string, number>();
+  /** Pauses after 429s, per target (target-backoff.ts). */
+  private readonly backoff = new TargetBackoff();
   private wakeUp?: () => void;
   private wakeRequested = false;
   private readonly agent = createForwardAgent();
@@ -184,6 +187,7 @@ export class DeliveryWorker {
     try {
       switch (outcome.kind) {
         case 'delivered':
+          this.backoff.accepted(delivery.targetUrl);
           if (fenced(await this.durably(delivery, () => this.store.delivered(delivery.id, delivery.attempts, outcome.status)))) return;
           this.metrics.delivered.inc();
           this.metrics.latency.observe((Date.now() - delivery.receivedAt.getTime()) / 1000);
@@ -194,6 +198,20 @@ export class DeliveryWorker {
           this.metrics.gone.inc();
           this.log.info(context, 'the Zap answered 410 Gone: subscription removed');
           return;
+        case 'throttled': {
+          // Back-pressure, not failure: no attempt is spent, until the Zap has refused for HUB_MAX_THROTTLE_HOURS.
+          const retryInMs = this.backoff.throttled(delivery.targetUrl, outcome.retryAfterMs);
+          const result = await this.durably(delivery, () =>
+            this.store.recordThrottled({ id: delivery.id, attempts: delivery.attempts, retryInMs, maxThrottleMs: this.options.retry.maxThrottleMs }),
+          );
+          if (fenced(result !== 'fenced')) return;
+          this.metrics.throttled.inc();
+          if (result === 'gave_up') {
+            this.metrics.failed.inc();
+            this.log.error(context, 'delivery given up: the Zap has answered 429 for longer than HUB_MAX_THROTTLE_HOURS');
+          } else this.log.debug({ ...context, retryInMs }, 'the Zap answered 429: will retry');
+          return;
+        }
         case 'retry': {
           // Attempts of this round: a replay starts a new round with the full retry budget.
           const attempt = delivery.attempts - delivery.roundStart;

@@ -5,7 +5,7 @@ test('defaults', () => {
   const config = loadConfig({});
   expect(config).toMatchObject({ host: '127.0.0.1', port: 8080, databaseUrl: undefined, apiKeys: [], production: false });
   expect(config.dataDir).toMatch(/\.data\/hub$/);
-  expect(config.retry).toEqual({ baseMs: 60_000, maxMs: 3_600_000, maxAttempts: 10 });
+  expect(config.retry).toEqual({ baseMs: 60_000, maxMs: 3_600_000, maxAttempts: 10, maxThrottleMs: 24 * 3_600_000 });
   expect(config.deliveryTimeoutMs).toBe(10_000);
   expect(targetRefusal('https://hooks.zapier.com/hooks/standard/1/2/', config.allowedTargets)).toBeUndefined();
 });
@@ -103,4 +103,10 @@ test('allow-list rules', () => {
   ]) {
     expect({ refused, why: targetRefusal(refused, rules) }).toEqual({ refused, why: expect.stringMatching(/allowed origin|not a URL/) });
   }
+});
+
+test('HUB_MAX_THROTTLE_HOURS takes hours, fractions too, and refuses anything else', () => {
+  expect(loadConfig({ HUB_MAX_THROTTLE_HOURS: '0.5' }).retry.maxThrottleMs).toBe(1_800_000);
+  expect(() => loadConfig({ HUB_MAX_THROTTLE_HOURS: 'a day' })).toThrow('HUB_MAX_THROTTLE_HOURS must be a number such as 24 or 0.5, got "a day"');
+  expect(() => loadConfig({ HUB_MAX_THROTTLE_HOURS: '0' })).toThrow('HUB_MAX_THROTTLE_HOURS must be between 0.0001 and 720, got 0');
 });

@@ -155,4 +155,3 @@ export function sequenceOf(request: ReceivedRequest): number | undefined {
   const data = jsonBodyOf(request.body).data;
   return isJsonObject(data) && typeof data.n === 'number' ? data.n : undefined;
 }
-

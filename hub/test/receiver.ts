@@ -8,6 +8,8 @@ export interface ReceivedRequest {
   path: string;
   headers: IncomingHttpHeaders;
   body: Buffer;
+  /** When it arrived (Date.now()). */
+  receivedAt: number;
 }
 
 export type Responder = (request: ReceivedRequest, nth: number) => number | { status: number; delayMs?: number; headers?: Record<string, string> } | 'hang';
@@ -47,7 +49,7 @@ export class Receiver {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const received = { path: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks) };
+        const received = { path: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks), receivedAt: Date.now() };
         this.requests.push(received);
         const nth = (this.counts.get(received.path) ?? 0) + 1;
         this.counts.set(received.path, nth);

@@ -1,5 +1,5 @@
 import { VENDOR_PAYLOADS } from '../../contract/payloads';
-import { classifyStatus, retryDelayMs } from '../src/forwarder';
+import { MAX_RETRY_AFTER_MS, classifyStatus, parseRetryAfter, retryDelayMs } from '../src/forwarder';
 import { BACKENDS, Receiver, count, deliver, runCleanups, subscribe, testHub, unsubscribe, waitFor } from './helpers';
 
 afterEach(runCleanups);
@@ -20,13 +20,81 @@ test('back-off doubles from the base and is capped; statuses are classified', ()
     'delivered',
     'gone',
     'retry',
-    'retry',
+    'throttled',
     'retry',
     'retry',
     'fail',
     'fail',
     'fail',
   ]);
+});
+
+test('Retry-After: delta-seconds or an HTTP date, capped at an hour; anything else is no advice', () => {
+  const now = Date.parse('2026-12-01T10:00:00Z');
+  expect(parseRetryAfter('2', now)).toBe(2000);
+  expect(parseRetryAfter(' 0 ', now)).toBe(0);
+  expect(parseRetryAfter('Tue, 01 Dec 2026 10:00:30 GMT', now)).toBe(30_000);
+  expect(parseRetryAfter('Tue, 01 Dec 2026 09:00:00 GMT', now)).toBe(0);
+  expect(parseRetryAfter('86400', now)).toBe(MAX_RETRY_AFTER_MS);
+  expect([undefined, '', 'soon', '-5', '1.5e3'].map((v) => parseRetryAfter(v, now))).toEqual([undefined, undefined, undefined, undefined, undefined]);
+  expect(classifyStatus(429, '3')).toEqual({ kind: 'throttled', status: 429, retryAfterMs: 3000 });
+});
+
+describe.each(BACKENDS)('429 is back-pressure, not failure, on %s', (backend) => {
+  test('a Zap answering 429 more often than the retry budget still gets the delivery, once; five 500s are given up after three', async () => {
+    const { hub } = await testHub(backend); // HUB_RETRY_MAX_ATTEMPTS=3
+    const receiver = await new Receiver((request, nth) => {
+      if (request.path === '/throttled') return nth <= 5 ? { status: 429, headers: { 'retry-after': '0' } } : 200;
+      return 500;
+    }).start();
+    await subscribe(hub.url, { event: '*', target_url: receiver.url('/throttled') });
+    await subscribe(hub.url, { event: '*', target_url: receiver.url('/failing') });
+    await deliver(hub.inboundUrl, body);
+    const rows = async () =>
+      (
+        await hub.db.query<{ target_url: string; status: string; last_status: number }>(
+          'SELECT s.target_url, d.status, d.last_status FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id ORDER BY s.target_url',
+        )
+      ).rows;
+    await waitFor(async () => (await rows()).every((r) => r.status !== 'pending'), 20000, 'both deliveries to finish');
+    expect((await rows()).map((r) => [new URL(r.target_url).pathname, r.status, r.last_status])).toEqual([
+      ['/failing', 'failed', 500],
+      ['/throttled', 'delivered', 200],
+    ]);
+    expect(receiver.to('/throttled')).toHaveLength(6);
+    expect(new Set(receiver.to('/throttled').map((r) => r.headers['webhook-id'])).size).toBe(1);
+    expect(receiver.to('/failing')).toHaveLength(3);
+    const metrics = await (await fetch(`${hub.url}/metrics`)).text();
+    expect(metrics).toMatch(/hub_forward_throttled_total 5/);
+    const { rows: attempts } = await hub.db.query<{ outcome: string }>(
+      `SELECT a.outcome FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id JOIN subscriptions s ON s.id = d.subscription_id
+       WHERE s.target_url LIKE '%/throttled' ORDER BY a.attempt`,
+    );
+    expect(attempts.map((a) => a.outcome)).toEqual(['throttled', 'throttled', 'throttled', 'throttled', 'throttled', 'delivered']);
+  });
+
+  test("a 429's Retry-After is honoured: the next attempt comes no sooner", async () => {
+    const { hub } = await testHub(backend);
+    const receiver = await new Receiver((_request, nth) => (nth === 1 ? { status: 429, headers: { 'retry-after': '2' } } : 200)).start();
+    await subscribe(hub.url, { event: '*', target_url: receiver.url('/zap') });
+    await deliver(hub.inboundUrl, body);
+    await waitFor(() => receiver.requests.length === 2, 20000, 'the attempt after the Retry-After');
+    const [first, second] = receiver.requests;
+    expect(second.receivedAt - first.receivedAt).toBeGreaterThanOrEqual(2000); // a lower bound: a slow machine only waits longer
+  });
+
+  test('a Zap refusing with 429 for longer than HUB_MAX_THROTTLE_HOURS: given up and recorded', async () => {
+    const { hub } = await testHub(backend, { HUB_MAX_THROTTLE_HOURS: '0.0003' }); // about 1.1 s
+    const receiver = await new Receiver(() => ({ status: 429, headers: { 'retry-after': '0' } })).start();
+    await subscribe(hub.url, { event: '*', target_url: receiver.url('/zap') });
+    await deliver(hub.inboundUrl, body);
+    await waitFor(async () => (await deliveryRow(hub))[0]?.status === 'failed', 20000, 'the give-up');
+    expect(receiver.requests.length).toBeGreaterThan(3); // more than the retry budget: 429s spent none of it
+    expect(await deliveryRow(hub)).toEqual([
+      expect.objectContaining({ status: 'failed', last_status: 429, last_error: 'HTTP 429: refused for longer than HUB_MAX_THROTTLE_HOURS; gave up' }),
+    ]);
+    expect(await (await fetch(`${hub.url}/metrics`)).text()).toMatch(/hub_forward_failed_total 1/);
+  });
 });
 
 describe.each(BACKENDS)('delivery outcomes on %s', (backend) => {
