@@ -12,7 +12,7 @@ stage=$(mktemp -d "${TMPDIR:-/tmp}/lw-zapier-stage.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 cp package.json package-lock.json index.js .zapierapprc .gitignore "$stage/"
 cp -r dist "$stage/dist"
-rm -rf "$stage/dist/bench" "$stage/dist/demo"
+rm -rf "$stage/dist/bench" "$stage/dist/demo" "$stage/dist/e2e" "$stage/dist/hub" # the demo's build, not the app
 # The staged copy is already compiled: drop the scripts so the CLI does not re-run tsc there.
 node -e 'const f=process.argv[1];const p=require(f);delete p.scripts;require("fs").writeFileSync(f, JSON.stringify(p,null,2))' "$stage/package.json"
 (cd "$stage" && npm ci --omit=dev --no-audit --no-fund --loglevel=error && "$root/node_modules/.bin/zapier-platform" "$@")
