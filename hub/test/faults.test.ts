@@ -203,10 +203,13 @@ function canMount(): boolean {
   }
 }
 
-/** Writes a file until the filesystem is full; returns its path (deleting it frees the space). */
+/**
+ * Appends to a file until the filesystem is full; returns its path (deleting it frees the space).
+ * Called again before each request: a checkpoint may recycle WAL segments and free space meanwhile.
+ */
 function fillDisk(dir: string): string {
   const path = join(dir, 'filler');
-  const fd = openSync(path, 'w');
+  const fd = openSync(path, 'a');
   const chunk = Buffer.alloc(256 * 1024);
   try {
     for (;;) writeSync(fd, chunk);
@@ -240,6 +243,7 @@ mounting('database faults on the embedded store (a tmpfs the test fills: needs r
     atCleanup(() => rmSync(filler, { force: true })); // before the hub closes, should the test fail: PGlite cannot shut down on a full disk
     const refused: Array<{ status: number; retryAfter: string | null; body: unknown }> = [];
     for (let n = 1; n <= 20 && refused.length < 3; n += 1) {
+      fillDisk(disk);
       const response = await fetch(hub.inboundUrl, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', 'Learnworlds-Webhook-Signature': `v1=${WEBHOOK_SECRET}` },
