@@ -123,4 +123,12 @@ export const MIGRATIONS: readonly string[] = [
   -- spends no attempt); any other answer clears it. Past HUB_MAX_THROTTLE_HOURS it is given up.
   ALTER TABLE deliveries ADD COLUMN throttled_since timestamptz;
   `,
+  `
+  -- A target URL that answered 429 waits until paused_until, for every process: claims skip its
+  -- deliveries meanwhile (one row per target; an expired row is ignored and replaced by the next pause).
+  CREATE TABLE target_pauses (
+    target_url   text PRIMARY KEY,
+    paused_until timestamptz NOT NULL
+  );
+  `,
 ];

@@ -304,6 +304,10 @@ export class HubStore {
            SELECT d.id, d.next_attempt_at FROM deliveries d
            WHERE d.tenant_key = t.tenant_key AND d.status = 'pending' AND d.next_attempt_at <= now()
              AND (d.locked_until IS NULL OR d.locked_until < now())
+             AND NOT EXISTS (
+               SELECT 1 FROM subscriptions s JOIN target_pauses p ON p.target_url = s.target_url
+               WHERE s.id = d.subscription_id AND p.paused_until > now()
+             )
            ORDER BY d.next_attempt_at, d.id
            LIMIT greatest(0, $5::int - coalesce(busy.n, 0))
            FOR UPDATE SKIP LOCKED
@@ -394,7 +398,8 @@ export class HubStore {
   /**
    * Records a 429, if the claim is still ours: back-pressure, not failure. The attempt does not
    * count against the retry budget (the round starts one later); the next one is `retryInMs`
-   * away. A delivery refused with 429 since more than `maxThrottleMs` ago is given up instead.
+   * away, and so is every other waiting delivery to the same target URL (its pause holds for all
+   * processes). A delivery refused with 429 since more than `maxThrottleMs` ago is given up instead.
    * Answers 'throttled', 'gave_up', or 'fenced' (the claim was lost).
    */
   async recordThrottled(input: { id: string; attempts: number; retryInMs: number; maxThrottleMs: number }): Promise<'throttled' | 'gave_up' | 'fenced'> {
@@ -409,10 +414,24 @@ export class HubStore {
            last_error = CASE WHEN COALESCE(throttled_since, now()) > now() - ${ms('$4')} THEN 'HTTP 429: throttled, will retry'
              ELSE 'HTTP 429: refused for longer than HUB_MAX_THROTTLE_HOURS; gave up' END
          WHERE id = $1 AND status = 'pending' AND attempts = $2
-         RETURNING id, status, last_error
+         RETURNING id, status, last_error, subscription_id
        ), logged AS (
          INSERT INTO delivery_attempts (delivery_id, attempt, status, error, outcome)
          SELECT id, $2, 429, last_error, CASE WHEN status = 'pending' THEN 'throttled' ELSE 'failed' END FROM changed ON CONFLICT DO NOTHING
+       ), pause AS (
+         -- The whole target waits, in every process: deliveries that arrive meanwhile are not claimed
+         -- (claimDue skips paused targets) and the waiting ones move to the pause's end (no attempt
+         -- spent, and no claim scans them); claims go to other targets meanwhile.
+         INSERT INTO target_pauses (target_url, paused_until)
+         SELECT s.target_url, now() + ${ms('$3')} FROM changed c JOIN subscriptions s ON s.id = c.subscription_id
+         ON CONFLICT (target_url) DO UPDATE SET paused_until = EXCLUDED.paused_until
+       ), paused AS (
+         UPDATE deliveries d SET next_attempt_at = greatest(d.next_attempt_at, now() + ${ms('$3')})
+         FROM changed c
+         WHERE d.subscription_id IN (
+             SELECT s.id FROM subscriptions s WHERE s.target_url = (SELECT target_url FROM subscriptions WHERE id = c.subscription_id)
+           )
+           AND d.id <> c.id AND d.status = 'pending' AND (d.locked_until IS NULL OR d.locked_until < now())
        )
        SELECT status FROM changed`,
       [input.id, input.attempts, input.retryInMs, input.maxThrottleMs],

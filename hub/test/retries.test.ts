@@ -1,10 +1,11 @@
 import { VENDOR_PAYLOADS } from '../../contract/payloads';
 import { MAX_RETRY_AFTER_MS, classifyStatus, parseRetryAfter, retryDelayMs } from '../src/forwarder';
-import { BACKENDS, Receiver, count, deliver, runCleanups, subscribe, testHub, unsubscribe, waitFor } from './helpers';
+import { API_KEY, BACKENDS, Receiver, count, deliver, runCleanups, subscribe, testHub, unsubscribe, waitFor } from './helpers';
 
 afterEach(runCleanups);
 
 const body = VENDOR_PAYLOADS.courseCompleted;
+const OTHER_SECRET = 'f0e1d2c3b4a5968778695a4b3c2d1e0f1a2b3c4d5e6f';
 
 async function deliveryRow(hub: Awaited<ReturnType<typeof testHub>>['hub']) {
   const { rows } = await hub.db.query<{ status: string; attempts: number; last_status: number | null; last_error: string | null }>(
@@ -71,6 +72,30 @@ describe.each(BACKENDS)('429 is back-pressure, not failure, on %s', (backend) =>
        WHERE s.target_url LIKE '%/throttled' ORDER BY a.attempt`,
     );
     expect(attempts.map((a) => a.outcome)).toEqual(['throttled', 'throttled', 'throttled', 'throttled', 'throttled', 'delivered']);
+  });
+
+  test("one 429 pauses the whole Zap for its Retry-After, and is in no other school's way", async () => {
+    const { hub } = await testHub(backend, { HUB_TENANT_CONCURRENCY: '1' });
+    const receiver = await new Receiver((request) => (request.path === '/busy' ? { status: 429, headers: { 'retry-after': '30' } } : 200)).start();
+    await subscribe(hub.url, { event: '*', target_url: receiver.url('/busy') });
+    await subscribe(hub.url, { event: '*', target_url: receiver.url('/other') }, API_KEY, OTHER_SECRET);
+    for (let n = 0; n < 6; n += 1) await deliver(hub.inboundUrl, { ...body, data: { n } });
+    const metrics = async () => (await fetch(`${hub.url}/metrics`)).text();
+    await waitFor(async () => /hub_forward_throttled_total 1/.test(await metrics()), 20000, 'the first 429');
+    await deliver(hub.inboundUrl, body, `v1=${OTHER_SECRET}`);
+    await waitFor(() => receiver.to('/other').length === 1, 20000, "the other school's delivery");
+    // The Zap was asked once: its five other deliveries wait out the 30 s with the first (those that
+    // came before the 429 moved to the pause's end, later ones are skipped by claims), none spent an attempt.
+    expect(receiver.to('/busy')).toHaveLength(1);
+    const { rows } = await hub.db.query<{ waiting: number; attempts: number }>(
+      `SELECT count(*)::int AS waiting, sum(d.attempts - d.round_start)::int AS attempts FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
+       WHERE s.target_url LIKE '%/busy' AND d.status = 'pending'`,
+    );
+    expect(rows).toEqual([{ waiting: 6, attempts: 0 }]);
+    const { rows: pauses } = await hub.db.query<{ paused: boolean }>(
+      `SELECT paused_until > now() + interval '20 seconds' AS paused FROM target_pauses WHERE target_url LIKE '%/busy'`,
+    );
+    expect(pauses).toEqual([{ paused: true }]);
   });
 
   test("a 429's Retry-After is honoured: the next attempt comes no sooner", async () => {
