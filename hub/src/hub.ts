@@ -104,6 +104,13 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
       (n) => metrics.queueDepth.set(n),
       (error: unknown) => logError(error, 'sampling the queue depth failed'),
     );
+    store.throttledTargets().then(
+      ({ targets, backlog }) => {
+        metrics.throttledTargets.set(targets);
+        metrics.throttledBacklog.set(backlog);
+      },
+      (error: unknown) => logError(error, 'sampling the throttled targets failed'),
+    );
   };
   sampleQueueDepth();
   const sampler = setInterval(sampleQueueDepth, config.queueDepthIntervalMs);

@@ -466,9 +466,22 @@ export class HubStore {
     return Number(rows[0]?.n ?? 0);
   }
 
+  /** Target URLs paused after a 429 now, and the deliveries waiting for them. */
+  async throttledTargets(): Promise<{ targets: number; backlog: number }> {
+    const { rows } = await this.db.query<{ targets: number; backlog: number }>(
+      `SELECT count(DISTINCT p.target_url)::int AS targets, count(d.id)::int AS backlog
+       FROM target_pauses p
+       JOIN subscriptions s ON s.target_url = p.target_url
+       LEFT JOIN deliveries d ON d.subscription_id = s.id AND d.status = 'pending'
+       WHERE p.paused_until > now()`,
+    );
+    return { targets: Number(rows[0]?.targets ?? 0), backlog: Number(rows[0]?.backlog ?? 0) };
+  }
+
   /** Forgets expired repeat keys, and finished events older than the retention (the users' tags are kept). */
   async cleanup(retentionDays: number): Promise<void> {
     await this.db.query('DELETE FROM inbound_last WHERE expires_at < now()');
+    await this.db.query('DELETE FROM target_pauses WHERE paused_until < now()');
     await this.db.query(
       `DELETE FROM events e WHERE e.received_at < now() - ($1::double precision * interval '1 day')
        AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.status = 'pending')`,

@@ -75,7 +75,7 @@ describe.each(BACKENDS)('429 is back-pressure, not failure, on %s', (backend) =>
   });
 
   test("one 429 pauses the whole Zap for its Retry-After, and is in no other school's way", async () => {
-    const { hub } = await testHub(backend, { HUB_TENANT_CONCURRENCY: '1' });
+    const { hub } = await testHub(backend, { HUB_TENANT_CONCURRENCY: '1', HUB_QUEUE_DEPTH_INTERVAL_MS: '100' });
     const receiver = await new Receiver((request) => (request.path === '/busy' ? { status: 429, headers: { 'retry-after': '30' } } : 200)).start();
     await subscribe(hub.url, { event: '*', target_url: receiver.url('/busy') });
     await subscribe(hub.url, { event: '*', target_url: receiver.url('/other') }, API_KEY, OTHER_SECRET);
@@ -96,6 +96,12 @@ describe.each(BACKENDS)('429 is back-pressure, not failure, on %s', (backend) =>
       `SELECT paused_until > now() + interval '20 seconds' AS paused FROM target_pauses WHERE target_url LIKE '%/busy'`,
     );
     expect(pauses).toEqual([{ paused: true }]);
+    // /metrics shows the throttled target and its backlog (sampled, like the queue depth).
+    await waitFor(
+      async () => /^hub_targets_throttled 1$/m.test(await metrics()) && /^hub_throttled_backlog 6$/m.test(await metrics()),
+      10000,
+      'the sampled figures',
+    );
   });
 
   test("a 429's Retry-After is honoured: the next attempt comes no sooner", async () => {
