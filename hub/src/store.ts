@@ -404,17 +404,20 @@ export class HubStore {
    */
   async recordThrottled(input: { id: string; attempts: number; retryInMs: number; maxThrottleMs: number }): Promise<'throttled' | 'gave_up' | 'fenced'> {
     const { rows } = await this.db.query<{ status: string }>(
-      `WITH changed AS (
-         UPDATE deliveries SET last_status = 429, locked_until = NULL,
-           throttled_since = COALESCE(throttled_since, now()),
-           status = CASE WHEN COALESCE(throttled_since, now()) > now() - ${ms('$4')} THEN 'pending' ELSE 'failed' END,
-           round_start = CASE WHEN COALESCE(throttled_since, now()) > now() - ${ms('$4')} THEN round_start + 1 ELSE round_start END,
-           next_attempt_at = now() + ${ms('$3')},
-           finished_at = CASE WHEN COALESCE(throttled_since, now()) > now() - ${ms('$4')} THEN NULL ELSE now() END,
-           last_error = CASE WHEN COALESCE(throttled_since, now()) > now() - ${ms('$4')} THEN 'HTTP 429: throttled, will retry'
-             ELSE 'HTTP 429: refused for longer than HUB_MAX_THROTTLE_HOURS; gave up' END
+      `WITH claim AS (
+         -- Whether the Zap may still be waited for: refused with 429 for less than maxThrottleMs.
+         SELECT id, COALESCE(throttled_since, now()) > now() - ${ms('$4')} AS waiting FROM deliveries
          WHERE id = $1 AND status = 'pending' AND attempts = $2
-         RETURNING id, status, last_error, subscription_id
+       ), changed AS (
+         UPDATE deliveries d SET last_status = 429, locked_until = NULL, next_attempt_at = now() + ${ms('$3')},
+           throttled_since = COALESCE(d.throttled_since, now()),
+           status = CASE WHEN c.waiting THEN 'pending' ELSE 'failed' END,
+           round_start = CASE WHEN c.waiting THEN d.round_start + 1 ELSE d.round_start END,
+           finished_at = CASE WHEN c.waiting THEN NULL ELSE now() END,
+           last_error = CASE WHEN c.waiting THEN 'HTTP 429: throttled, will retry' ELSE 'HTTP 429: refused for longer than HUB_MAX_THROTTLE_HOURS; gave up' END
+         FROM claim c
+         WHERE d.id = c.id AND d.status = 'pending' AND d.attempts = $2
+         RETURNING d.id, d.status, d.last_error, d.subscription_id
        ), logged AS (
          INSERT INTO delivery_attempts (delivery_id, attempt, status, error, outcome)
          SELECT id, $2, 429, last_error, CASE WHEN status = 'pending' THEN 'throttled' ELSE 'failed' END FROM changed ON CONFLICT DO NOTHING
@@ -425,12 +428,11 @@ export class HubStore {
          INSERT INTO target_pauses (target_url, paused_until)
          SELECT s.target_url, now() + ${ms('$3')} FROM changed c JOIN subscriptions s ON s.id = c.subscription_id
          ON CONFLICT (target_url) DO UPDATE SET paused_until = EXCLUDED.paused_until
+         RETURNING target_url
        ), paused AS (
          UPDATE deliveries d SET next_attempt_at = greatest(d.next_attempt_at, now() + ${ms('$3')})
-         FROM changed c
-         WHERE d.subscription_id IN (
-             SELECT s.id FROM subscriptions s WHERE s.target_url = (SELECT target_url FROM subscriptions WHERE id = c.subscription_id)
-           )
+         FROM pause p, subscriptions s, changed c
+         WHERE s.target_url = p.target_url AND d.subscription_id = s.id
            AND d.id <> c.id AND d.status = 'pending' AND (d.locked_until IS NULL OR d.locked_until < now())
        )
        SELECT status FROM changed`,

@@ -57,7 +57,7 @@ describe.each(BACKENDS)('429 is back-pressure, not failure, on %s', (backend) =>
           'SELECT s.target_url, d.status, d.last_status FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id ORDER BY s.target_url',
         )
       ).rows;
-    await waitFor(async () => (await rows()).every((r) => r.status !== 'pending'), 20000, 'both deliveries to finish');
+    await waitFor(async () => (await rows()).every((r) => r.status !== 'pending'), 45000, 'both deliveries to finish');
     expect((await rows()).map((r) => [new URL(r.target_url).pathname, r.status, r.last_status])).toEqual([
       ['/failing', 'failed', 500],
       ['/throttled', 'delivered', 200],
@@ -76,15 +76,15 @@ describe.each(BACKENDS)('429 is back-pressure, not failure, on %s', (backend) =>
 
   test("one 429 pauses the whole Zap for its Retry-After, and is in no other school's way", async () => {
     const { hub } = await testHub(backend, { HUB_TENANT_CONCURRENCY: '1', HUB_QUEUE_DEPTH_INTERVAL_MS: '100' });
-    const receiver = await new Receiver((request) => (request.path === '/busy' ? { status: 429, headers: { 'retry-after': '30' } } : 200)).start();
+    const receiver = await new Receiver((request) => (request.path === '/busy' ? { status: 429, headers: { 'retry-after': '120' } } : 200)).start();
     await subscribe(hub.url, { event: '*', target_url: receiver.url('/busy') });
     await subscribe(hub.url, { event: '*', target_url: receiver.url('/other') }, API_KEY, OTHER_SECRET);
     for (let n = 0; n < 6; n += 1) await deliver(hub.inboundUrl, { ...body, data: { n } });
     const metrics = async () => (await fetch(`${hub.url}/metrics`)).text();
-    await waitFor(async () => /hub_forward_throttled_total 1/.test(await metrics()), 20000, 'the first 429');
+    await waitFor(async () => /hub_forward_throttled_total 1/.test(await metrics()), 45000, 'the first 429');
     await deliver(hub.inboundUrl, body, `v1=${OTHER_SECRET}`);
-    await waitFor(() => receiver.to('/other').length === 1, 20000, "the other school's delivery");
-    // The Zap was asked once: its five other deliveries wait out the 30 s with the first (those that
+    await waitFor(() => receiver.to('/other').length === 1, 45000, "the other school's delivery");
+    // The Zap was asked once: its five other deliveries wait out the 120 s with the first (those that
     // came before the 429 moved to the pause's end, later ones are skipped by claims), none spent an attempt.
     expect(receiver.to('/busy')).toHaveLength(1);
     const { rows } = await hub.db.query<{ waiting: number; attempts: number }>(
@@ -109,18 +109,19 @@ describe.each(BACKENDS)('429 is back-pressure, not failure, on %s', (backend) =>
     const receiver = await new Receiver((_request, nth) => (nth === 1 ? { status: 429, headers: { 'retry-after': '2' } } : 200)).start();
     await subscribe(hub.url, { event: '*', target_url: receiver.url('/zap') });
     await deliver(hub.inboundUrl, body);
-    await waitFor(() => receiver.requests.length === 2, 20000, 'the attempt after the Retry-After');
+    await waitFor(() => receiver.requests.length === 2, 45000, 'the attempt after the Retry-After');
     const [first, second] = receiver.requests;
     expect(second.receivedAt - first.receivedAt).toBeGreaterThanOrEqual(2000); // a lower bound: a slow machine only waits longer
   });
 
   test('a Zap refusing with 429 for longer than HUB_MAX_THROTTLE_HOURS: given up and recorded', async () => {
-    const { hub } = await testHub(backend, { HUB_MAX_THROTTLE_HOURS: '0.0003' }); // about 1.1 s
+    // About 1.1 s of 429s, and a budget of one attempt: a second send can only come from a 429 that spent none.
+    const { hub } = await testHub(backend, { HUB_MAX_THROTTLE_HOURS: '0.0003', HUB_RETRY_MAX_ATTEMPTS: '1' });
     const receiver = await new Receiver(() => ({ status: 429, headers: { 'retry-after': '0' } })).start();
     await subscribe(hub.url, { event: '*', target_url: receiver.url('/zap') });
     await deliver(hub.inboundUrl, body);
-    await waitFor(async () => (await deliveryRow(hub))[0]?.status === 'failed', 20000, 'the give-up');
-    expect(receiver.requests.length).toBeGreaterThan(3); // more than the retry budget: 429s spent none of it
+    await waitFor(async () => (await deliveryRow(hub))[0]?.status === 'failed', 45000, 'the give-up');
+    expect(receiver.requests.length).toBeGreaterThanOrEqual(2); // more than the retry budget: 429s spent none of it
     expect(await deliveryRow(hub)).toEqual([
       expect.objectContaining({ status: 'failed', last_status: 429, last_error: 'HTTP 429: refused for longer than HUB_MAX_THROTTLE_HOURS; gave up' }),
     ]);
