@@ -79,8 +79,13 @@ test('sign in, see a hostile body as text, replay a failed delivery, see it deli
 
   await page.getByLabel('Status').selectOption('failed');
   // The filtered list replaces the whole table: wait for it (the failed one only).
-  await page.waitForFunction(
-    "document.querySelectorAll('#deliveries tbody tr').length === 1 && document.querySelector('#deliveries tbody tr .badge')?.textContent === 'failed'",
+  // Locators, not waitForFunction: that evaluates its predicate with eval in the page, which the
+  // console's CSP (script-src 'self') refuses on current Chromium.
+  const listed = page.locator('#deliveries tbody tr');
+  await waitFor(
+    async () => (await listed.count()) === 1 && (await listed.first().locator('.badge').textContent()) === 'failed',
+    15000,
+    'the filtered delivery table',
   );
   const row = page.locator('#deliveries tbody tr', { hasText: 'courseCompleted' });
   await row.waitFor();
