@@ -221,6 +221,10 @@ async function main(): Promise<void> {
     HUB_POLL_INTERVAL_MS: '50',
     HUB_METRICS_TOKEN: METRICS_TOKEN,
     HUB_QUEUE_DEPTH_INTERVAL_MS: '100',
+    // These phases measure the engine: one local Zap takes all the fan-out, so its pace must not
+    // be what they wait on (delivery-bench.ts measures the default pacing).
+    HUB_TARGET_RATE_PER_SECOND: '10000',
+    HUB_ACCOUNT_RATE_LIMIT: '10000000',
     LOG_LEVEL: 'error',
     NODE_ENV: 'production',
   };

@@ -95,6 +95,22 @@
     );
   }
 
+  async function loadTargets() {
+    const { data } = await api('/v1/admin/targets');
+    const tbody = $('targets').tBodies[0];
+    tbody.replaceChildren();
+    for (const target of data) {
+      const row = tbody.insertRow();
+      cell(row, target.target, 'wrap');
+      cell(row, target.account, 'wrap');
+      cell(row, target.backlog);
+      cell(row, when(target.oldest_pending));
+      cell(row, target.rate_share < 1 ? `${Math.round(target.rate_share * 100)} % (recovering)` : 'full');
+      cell(row, when(target.paused_until));
+    }
+    if (data.length === 0) cell(tbody.insertRow(), 'None: every Zap is keeping up.').colSpan = 6;
+  }
+
   function deliveryQuery(before) {
     const params = new URLSearchParams({ limit: '50' });
     for (const name of ['tenant', 'event', 'status']) {
@@ -183,6 +199,7 @@
   async function refresh() {
     try {
       await loadTenants();
+      await loadTargets();
       await loadDeliveries();
       if (state.selected && !$('detail').hidden) await showDelivery(state.selected, false);
       say(`Updated ${new Date().toLocaleTimeString()}.`);

@@ -20,6 +20,12 @@ export function redactTarget(target: string): string {
   }
 }
 
+/** `hooks.zapier.com user …4567`: the host and the user id's last four characters. */
+export function redactAccount(account: string): string {
+  const [host, user] = account.split(' user ');
+  return user === undefined ? host : `${host} user …${user.slice(-4)}`;
+}
+
 function iso(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   return value instanceof Date ? value.toISOString() : new Date(asText(value)).toISOString();
@@ -92,6 +98,18 @@ function toRow(r: RawDelivery): DeliveryRow {
   };
 }
 
+/** A target URL that is paused, slowed or has deliveries waiting, as the console shows it. */
+export interface TargetPacing {
+  target: string;
+  /** The account whose budget it shares (its Zapier user's, else its host), redacted like the target. */
+  account: string;
+  paused_until: string | null;
+  /** Its rate now, as a share of HUB_TARGET_RATE_PER_SECOND (below 1 while it recovers from a 429). */
+  rate_share: number;
+  backlog: number;
+  oldest_pending: string | null;
+}
+
 export type ReplayResult = 'replayed' | 'pending' | 'missing';
 
 export class AdminStore {
@@ -138,6 +156,32 @@ export class AdminStore {
       if (tenant) tenant.last_24h[r.status] = Number(r.n);
     }
     return [...byId.values()];
+  }
+
+  /** Targets paused or slowed after a 429, or with deliveries waiting: the largest backlog first, at most 100. */
+  async targets(recoverMs: number): Promise<TargetPacing[]> {
+    const { rows } = await this.db.query<{ target_url: string; account: string; paused_until: unknown; share: number; backlog: number; oldest: unknown }>(
+      `SELECT p.target_url, p.account, CASE WHEN p.paused_until > now() THEN p.paused_until END AS paused_until,
+              least(1, p.slow_factor + coalesce(extract(epoch from now() - p.slowed_at) * 1000 / $1::double precision, 1)) AS share,
+              count(d.id)::int AS backlog, min(e.received_at) AS oldest
+       FROM target_pace p
+       JOIN subscriptions s ON s.target_url = p.target_url
+       LEFT JOIN deliveries d ON d.subscription_id = s.id AND d.status = 'pending'
+       LEFT JOIN events e ON e.id = d.event_id
+       GROUP BY p.target_url, p.account, p.paused_until, p.slow_factor, p.slowed_at
+       HAVING count(d.id) > 0 OR p.paused_until > now() OR p.slow_factor + coalesce(extract(epoch from now() - p.slowed_at) * 1000 / $1::double precision, 1) < 1
+       ORDER BY count(d.id) DESC, p.target_url
+       LIMIT 100`,
+      [recoverMs],
+    );
+    return rows.map((r) => ({
+      target: redactTarget(r.target_url),
+      account: redactAccount(r.account),
+      paused_until: iso(r.paused_until),
+      rate_share: Math.round(Number(r.share) * 1000) / 1000,
+      backlog: Number(r.backlog),
+      oldest_pending: iso(r.oldest),
+    }));
   }
 
   /** Newest first; `before` is the last id of the previous page. */

@@ -4,6 +4,7 @@
  */
 import { DEFAULT_TIMEOUTS, type DatabaseTimeouts } from './database';
 import { resolve } from 'node:path';
+import type { PacingPolicy } from './queue/pacing';
 import { type TargetRule, parseAllowedTargets } from './targets';
 
 export interface RetryPolicy {
@@ -27,6 +28,8 @@ export interface HubConfig {
   production: boolean;
   allowedTargets: TargetRule[];
   retry: RetryPolicy;
+  /** How fast deliveries go out, per target URL and per account (queue/pacing.ts). */
+  pacing: PacingPolicy;
   deliveryTimeoutMs: number;
   /** How long a claimed delivery stays reserved for the process that claimed it. */
   leaseMs: number;
@@ -154,6 +157,11 @@ export function loadConfig(env: Env = process.env): HubConfig {
     maxThrottleMs: Math.round(decimal(env, 'HUB_MAX_THROTTLE_HOURS', 24, 0.0001, 24 * 30) * 3_600_000),
   };
   if (retry.maxMs < retry.baseMs) throw new ConfigError('HUB_RETRY_MAX_MS must not be smaller than HUB_RETRY_BASE_MS');
+  const pacing: PacingPolicy = {
+    targetRatePerSecond: decimal(env, 'HUB_TARGET_RATE_PER_SECOND', 25, 0.01, 10_000),
+    accountLimit: integer(env, 'HUB_ACCOUNT_RATE_LIMIT', 10_000, 1, 10_000_000),
+    accountWindowMs: integer(env, 'HUB_ACCOUNT_RATE_WINDOW_SECONDS', 300, 1, 86_400) * 1000,
+  };
   const deliveryTimeoutMs = integer(env, 'HUB_DELIVERY_TIMEOUT_MS', 10_000, 100, 120_000);
   const leaseMs = integer(env, 'HUB_DELIVERY_LEASE_MS', 60_000, 500, 3_600_000);
   if (leaseMs < 2 * deliveryTimeoutMs + LEASE_MARGIN_MS) {
@@ -184,6 +192,7 @@ export function loadConfig(env: Env = process.env): HubConfig {
     production,
     allowedTargets,
     retry,
+    pacing,
     deliveryTimeoutMs,
     leaseMs,
     concurrency,

@@ -58,8 +58,10 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
   const store = new HubStore(db, {
     dedupeWindowHours: config.dedupeWindowHours,
     leaseMs: config.leaseMs,
+    pacing: config.pacing,
     onBatchFailure: (error, size) => onBatchFailure(error, size),
   });
+  await store.ensurePacing();
   // Without HUB_SECRET_KEY (development only), a random key is kept in the database itself.
   const usingDevelopmentKey = config.secretKey === undefined;
   const key = config.secretKey ?? (await store.setting('development_secret_key', () => randomBytes(32).toString('hex')));

@@ -5,6 +5,7 @@ import type { Database, Queryable } from './database';
 import { isDatabaseUnavailable } from './db-health';
 import { type InboundEvent, type SubjectState, planInbound, stateKey, subjectOf } from './inbound-plan';
 import { MicroBatcher } from './micro-batcher';
+import { MAX_ADAPTIVE_PAUSE_MS, MIN_SLOW_FACTOR, type PacingPolicy, RECOVER_MS, burstOf } from './queue/pacing';
 
 export interface Subscription {
   id: string;
@@ -32,6 +33,8 @@ export interface ClaimedDelivery {
   /** The hub's id of the event, and what it worked out when it accepted it (sent with the delivery). */
   eventId: string;
   facts: EventFacts;
+  /** How long until the claim's target may send again (its pacing). */
+  targetReadyInMs: number;
 }
 
 export interface InboundItem extends InboundEvent {
@@ -55,6 +58,14 @@ const TENANTS_CHANNEL_SQL = `'hub_tenants_' || left(md5(current_schema()), 16)`;
 
 const ms = (param: string) => `(${param}::double precision * interval '1 millisecond')`;
 
+/** A target's share of its rate now, recovering since its last slow-down ($10 or the given param: RECOVER_MS). */
+const factorNow = (row: string, recoverParam: string) =>
+  `least(1, ${row}.slow_factor + coalesce(extract(epoch from now() - ${row}.slowed_at) * 1000 / ${recoverParam}::double precision, 1))`;
+/** Milliseconds between two sends to a target now ($6: the full rate per second; $10: RECOVER_MS). */
+const INTERVAL_MS = (row: string) => `(1000.0 / ($6::double precision * ${factorNow(row, '$10')}))`;
+/** Whether a target is still slowed after a 429 ($1: RECOVER_MS). */
+const SLOWED = (row: string) => `${factorNow(row, '$1')} < 1`;
+
 function asDate(value: unknown): Date {
   return value instanceof Date ? value : new Date(String(value));
 }
@@ -75,7 +86,7 @@ export class HubStore {
 
   constructor(
     private readonly db: Database,
-    private readonly options: { dedupeWindowHours: number; leaseMs: number; onBatchFailure?: (error: unknown, size: number) => void },
+    private readonly options: { dedupeWindowHours: number; leaseMs: number; pacing: PacingPolicy; onBatchFailure?: (error: unknown, size: number) => void },
   ) {
     // PostgreSQL runs several batches at once over the pool; PGlite runs one statement at a time.
     const parallel = db.kind === 'postgres' ? 4 : 1;
@@ -154,6 +165,14 @@ export class HubStore {
          ON CONFLICT (tenant_key, event, target_url) DO UPDATE SET filters = EXCLUDED.filters
          RETURNING id::text AS id, event, target_url, filters, created_at`,
         [input.tenantKey, input.event, input.targetUrl, JSON.stringify(input.filters)],
+      );
+      await tx.query(
+        `WITH t AS (
+           INSERT INTO target_pace (target_url) VALUES ($1) ON CONFLICT (target_url) DO UPDATE SET target_url = EXCLUDED.target_url
+           RETURNING account
+         )
+         INSERT INTO account_pace (account) SELECT account FROM t ON CONFLICT (account) DO NOTHING`,
+        [input.targetUrl],
       );
       const row = rows[0];
       return { kind: 'created', subscription: { ...row, created_at: iso(row.created_at) } };
@@ -276,11 +295,17 @@ export class HubStore {
 
   /**
    * Claims up to `limit` due deliveries for this process (FOR UPDATE SKIP LOCKED + a lease),
-   * school by school: at most `tenantCap` in flight per school, counting `busy` (this process's
-   * sends still running, by tenant key), oldest due first across schools.
+   * paced (queue/pacing.ts): each target URL only as many as its rate allows now, each account
+   * as many as its window has left, each school at most `tenantCap` in flight counting `busy`
+   * (this process's sends still running, by tenant key). Fair across targets: every ready
+   * target's oldest due delivery comes before any target's second. The pacing rows of the
+   * chosen targets and accounts are locked and advanced in the same statement, so processes
+   * claiming at the same time skip each other's targets instead of sending twice the rate.
+   * Each claim carries when its target may send again (`targetReadyInMs`).
    */
   async claimDue(limit: number, tenantCap: number, busy: ReadonlyMap<string, number>): Promise<ClaimedDelivery[]> {
     const leaseExpiresAt = Date.now() + this.options.leaseMs;
+    const { targetRatePerSecond, accountLimit, accountWindowMs } = this.options.pacing;
     const { rows } = await this.db.query<{
       id: string;
       webhook_id: string;
@@ -294,38 +319,116 @@ export class HubStore {
       received_at: Date;
       event_id: string;
       facts: unknown;
+      ready_in_ms: number;
     }>(
-      `WITH busy AS (
+      `WITH clock AS (
+         SELECT extract(epoch from now()) * 1000 AS now_ms
+       ), busy AS (
          SELECT * FROM unnest($3::text[], $4::int[]) AS b (tenant_key, n)
-       ), due AS (
-         SELECT x.id, x.next_attempt_at FROM tenants t
-         LEFT JOIN busy ON busy.tenant_key = t.tenant_key
+       ), cand AS (
+         -- Up to a burst of due deliveries per subscription whose target may send now (read unlocked).
+         SELECT x.id, x.next_attempt_at, s.tenant_key, s.target_url
+         FROM subscriptions s
+         JOIN target_pace p ON p.target_url = s.target_url
+         CROSS JOIN clock
          CROSS JOIN LATERAL (
            SELECT d.id, d.next_attempt_at FROM deliveries d
-           WHERE d.tenant_key = t.tenant_key AND d.status = 'pending' AND d.next_attempt_at <= now()
+           WHERE d.subscription_id = s.id AND d.status = 'pending' AND d.next_attempt_at <= now()
              AND (d.locked_until IS NULL OR d.locked_until < now())
-             AND NOT EXISTS (
-               SELECT 1 FROM subscriptions s JOIN target_pauses p ON p.target_url = s.target_url
-               WHERE s.id = d.subscription_id AND p.paused_until > now()
-             )
            ORDER BY d.next_attempt_at, d.id
-           LIMIT greatest(0, $5::int - coalesce(busy.n, 0))
-           FOR UPDATE SKIP LOCKED
+           LIMIT $7
          ) x
-         ORDER BY x.next_attempt_at, x.id
+         WHERE coalesce(p.paused_until, '-infinity') <= now() AND p.tat_ms <= clock.now_ms + ($7 - 1) * ${INTERVAL_MS('p')}
+       ), chosen AS (
+         -- At most one target per free slot: those whose oldest due delivery is oldest.
+         SELECT target_url FROM cand GROUP BY target_url ORDER BY min(next_attempt_at), target_url LIMIT $1
+       ), locked_targets AS (
+         -- Their pacing rows, locked and read fresh (another process's claim may have just advanced them).
+         SELECT t.target_url, t.account, t.tat_ms, ${INTERVAL_MS('t')} AS interval_ms
+         FROM target_pace t
+         WHERE t.target_url IN (SELECT target_url FROM chosen) AND coalesce(t.paused_until, '-infinity') <= now()
+         FOR UPDATE SKIP LOCKED
+       ), target_room AS (
+         SELECT lt.target_url, lt.account, lt.interval_ms, greatest(lt.tat_ms, clock.now_ms) AS start_ms,
+                CASE WHEN greatest(lt.tat_ms, clock.now_ms) <= clock.now_ms + ($7 - 1) * lt.interval_ms
+                  THEN floor((clock.now_ms + ($7 - 1) * lt.interval_ms - greatest(lt.tat_ms, clock.now_ms)) / lt.interval_ms)::int + 1
+                  ELSE 0 END AS room
+         FROM locked_targets lt CROSS JOIN clock
+       ), locked_accounts AS (
+         SELECT a.account, a.window_start_ms, a.current_n, a.previous_n FROM account_pace a
+         WHERE a.account IN (SELECT account FROM target_room WHERE room > 0)
+         FOR UPDATE SKIP LOCKED
+       ), account_room AS (
+         -- The window rolled forward to now; what is left of the limit, the previous window weighted by its overlap.
+         SELECT la.account, r.start_ms, r.prev, r.cur,
+                greatest(0, $8::int - ceil(r.prev * (1 - (clock.now_ms - r.start_ms) / $9::double precision) + r.cur))::int AS room
+         FROM locked_accounts la
+         CROSS JOIN clock
+         CROSS JOIN LATERAL (SELECT floor((clock.now_ms - la.window_start_ms) / $9::double precision) AS k) w
+         CROSS JOIN LATERAL (
+           SELECT la.window_start_ms + w.k * $9::double precision AS start_ms,
+                  CASE WHEN w.k = 0 THEN la.previous_n WHEN w.k = 1 THEN la.current_n ELSE 0 END AS prev,
+                  CASE WHEN w.k = 0 THEN la.current_n ELSE 0 END AS cur
+         ) r
+       ), by_target AS (
+         SELECT c.*, tr.account, tr.room AS target_room,
+                row_number() OVER (PARTITION BY c.target_url ORDER BY c.next_attempt_at, c.id) AS in_target
+         FROM cand c JOIN target_room tr ON tr.target_url = c.target_url
+       ), by_account AS (
+         SELECT b.*, ar.room AS account_room,
+                row_number() OVER (PARTITION BY b.account ORDER BY b.in_target, b.next_attempt_at, b.id) AS in_account
+         FROM by_target b JOIN account_room ar ON ar.account = b.account
+         WHERE b.in_target <= b.target_room
+       ), by_tenant AS (
+         SELECT b.*, row_number() OVER (PARTITION BY b.tenant_key ORDER BY b.in_target, b.next_attempt_at, b.id) AS in_tenant
+         FROM by_account b WHERE b.in_account <= b.account_room
+       ), picked AS (
+         SELECT b.id FROM by_tenant b LEFT JOIN busy ON busy.tenant_key = b.tenant_key
+         WHERE b.in_tenant <= $5::int - coalesce(busy.n, 0)
+         ORDER BY b.in_target, b.next_attempt_at, b.id
          LIMIT $1
+       ), due AS (
+         SELECT d.id FROM deliveries d
+         WHERE d.id IN (SELECT id FROM picked) AND d.status = 'pending' AND (d.locked_until IS NULL OR d.locked_until < now())
+         FOR UPDATE SKIP LOCKED
        ), claimed AS (
          UPDATE deliveries d SET locked_until = now() + ${ms('$2')}, attempts = d.attempts + 1
          FROM due WHERE d.id = due.id
          RETURNING d.id, d.webhook_id, d.attempts, d.round_start, d.tenant_key, d.event_id, d.subscription_id
+       ), sent AS (
+         SELECT s.target_url, count(*) AS n FROM claimed c JOIN subscriptions s ON s.id = c.subscription_id GROUP BY s.target_url
+       ), paced AS (
+         UPDATE target_pace t SET tat_ms = tr.start_ms + sent.n * tr.interval_ms
+         FROM sent JOIN target_room tr ON tr.target_url = sent.target_url
+         WHERE t.target_url = sent.target_url
+         RETURNING t.target_url, tr.start_ms + sent.n * tr.interval_ms - ($7 - 1) * tr.interval_ms AS ready_at_ms
+       ), counted AS (
+         UPDATE account_pace a SET window_start_ms = ar.start_ms, previous_n = ar.prev, current_n = ar.cur + m.n
+         FROM (SELECT tr.account, sum(sent.n)::int AS n FROM sent JOIN target_room tr ON tr.target_url = sent.target_url GROUP BY tr.account) m
+         JOIN account_room ar ON ar.account = m.account
+         WHERE a.account = m.account
        )
        SELECT c.id::text AS id, c.webhook_id::text AS webhook_id, c.attempts, c.round_start, c.tenant_key, c.subscription_id::text AS subscription_id,
-              s.target_url, t.secret_enc, e.body, e.received_at, e.id::text AS event_id, e.facts
+              s.target_url, t.secret_enc, e.body, e.received_at, e.id::text AS event_id, e.facts,
+              greatest(0, paced.ready_at_ms - clock.now_ms)::double precision AS ready_in_ms
        FROM claimed c
        JOIN events e ON e.id = c.event_id
        JOIN subscriptions s ON s.id = c.subscription_id
-       JOIN tenants t ON t.tenant_key = s.tenant_key`,
-      [limit, this.options.leaseMs, [...busy.keys()], [...busy.values()], tenantCap],
+       JOIN tenants t ON t.tenant_key = s.tenant_key
+       JOIN paced ON paced.target_url = s.target_url
+       CROSS JOIN clock`,
+      [
+        limit,
+        this.options.leaseMs,
+        [...busy.keys()],
+        [...busy.values()],
+        tenantCap,
+        targetRatePerSecond,
+        burstOf(targetRatePerSecond),
+        accountLimit,
+        accountWindowMs,
+        RECOVER_MS,
+      ],
       'hub_claim_due',
     );
     return rows.map((r) => ({
@@ -342,6 +445,7 @@ export class HubStore {
       receivedAt: asDate(r.received_at),
       eventId: r.event_id,
       facts: eventFactsFrom(r.facts),
+      targetReadyInMs: Number(r.ready_in_ms),
     }));
   }
 
@@ -397,19 +501,44 @@ export class HubStore {
 
   /**
    * Records a 429, if the claim is still ours: back-pressure, not failure. The attempt does not
-   * count against the retry budget (the round starts one later); the next one is `retryInMs`
-   * away, and so is every other waiting delivery to the same target URL (its pause holds for all
-   * processes). A delivery refused with 429 since more than `maxThrottleMs` ago is given up instead.
-   * Answers 'throttled', 'gave_up', or 'fenced' (the claim was lost).
+   * count against the retry budget (the round starts one later). The target pauses, for every
+   * process (claims skip it): for `retryAfterMs` when the Zap said so; otherwise its rate is
+   * halved and it pauses 1 s / the new share (queue/pacing.ts), unless a pause already runs
+   * (429s of sends that were in flight when it began do not halve it again). The delivery is
+   * due again when the pause ends. One refused with 429 since more than `maxThrottleMs` ago is
+   * given up instead. Answers the outcome and the pause, or 'fenced' (the claim was lost).
    */
-  async recordThrottled(input: { id: string; attempts: number; retryInMs: number; maxThrottleMs: number }): Promise<'throttled' | 'gave_up' | 'fenced'> {
-    const { rows } = await this.db.query<{ status: string }>(
+  async recordThrottled(input: {
+    id: string;
+    attempts: number;
+    retryAfterMs: number | undefined;
+    maxThrottleMs: number;
+  }): Promise<{ result: 'throttled' | 'gave_up'; pauseMs: number } | { result: 'fenced' }> {
+    const { rows } = await this.db.query<{ status: string; pause_ms: number }>(
       `WITH claim AS (
          -- Whether the Zap may still be waited for: refused with 429 for less than maxThrottleMs.
-         SELECT id, COALESCE(throttled_since, now()) > now() - ${ms('$4')} AS waiting FROM deliveries
-         WHERE id = $1 AND status = 'pending' AND attempts = $2
+         SELECT d.id, d.subscription_id, COALESCE(d.throttled_since, now()) > now() - ${ms('$4')} AS waiting FROM deliveries d
+         WHERE d.id = $1 AND d.status = 'pending' AND d.attempts = $2
+       ), target AS (
+         SELECT t.target_url, coalesce(t.paused_until > now(), false) AS paused, t.paused_until,
+                ${factorNow('t', '$5')} AS factor_now
+         FROM claim c JOIN subscriptions s ON s.id = c.subscription_id JOIN target_pace t ON t.target_url = s.target_url
+       ), plan AS (
+         SELECT target_url,
+                CASE WHEN $3::double precision IS NOT NULL OR paused THEN factor_now ELSE greatest($6::double precision, factor_now / 2) END AS factor,
+                CASE WHEN $3::double precision IS NOT NULL OR paused THEN false ELSE true END AS slows,
+                CASE WHEN $3::double precision IS NOT NULL THEN greatest(paused_until, now() + ${ms('$3')})
+                     WHEN paused THEN paused_until
+                     ELSE now() + least($7::double precision, 1000 / greatest($6::double precision, factor_now / 2)) * interval '1 millisecond' END AS until
+         FROM target
+       ), pause AS (
+         UPDATE target_pace t SET paused_until = plan.until,
+           slow_factor = CASE WHEN plan.slows THEN plan.factor ELSE t.slow_factor END,
+           slowed_at = CASE WHEN plan.slows THEN now() ELSE t.slowed_at END
+         FROM plan WHERE t.target_url = plan.target_url
        ), changed AS (
-         UPDATE deliveries d SET last_status = 429, locked_until = NULL, next_attempt_at = now() + ${ms('$3')},
+         UPDATE deliveries d SET last_status = 429, locked_until = NULL,
+           next_attempt_at = coalesce((SELECT until FROM plan), now() + interval '1 second'),
            throttled_since = COALESCE(d.throttled_since, now()),
            status = CASE WHEN c.waiting THEN 'pending' ELSE 'failed' END,
            round_start = CASE WHEN c.waiting THEN d.round_start + 1 ELSE d.round_start END,
@@ -417,30 +546,17 @@ export class HubStore {
            last_error = CASE WHEN c.waiting THEN 'HTTP 429: throttled, will retry' ELSE 'HTTP 429: refused for longer than HUB_MAX_THROTTLE_HOURS; gave up' END
          FROM claim c
          WHERE d.id = c.id AND d.status = 'pending' AND d.attempts = $2
-         RETURNING d.id, d.status, d.last_error, d.subscription_id
+         RETURNING d.id, d.status, d.last_error, d.next_attempt_at
        ), logged AS (
          INSERT INTO delivery_attempts (delivery_id, attempt, status, error, outcome)
          SELECT id, $2, 429, last_error, CASE WHEN status = 'pending' THEN 'throttled' ELSE 'failed' END FROM changed ON CONFLICT DO NOTHING
-       ), pause AS (
-         -- The whole target waits, in every process: deliveries that arrive meanwhile are not claimed
-         -- (claimDue skips paused targets) and the waiting ones move to the pause's end (no attempt
-         -- spent, and no claim scans them); claims go to other targets meanwhile.
-         INSERT INTO target_pauses (target_url, paused_until)
-         SELECT s.target_url, now() + ${ms('$3')} FROM changed c JOIN subscriptions s ON s.id = c.subscription_id
-         ON CONFLICT (target_url) DO UPDATE SET paused_until = EXCLUDED.paused_until
-         RETURNING target_url
-       ), paused AS (
-         UPDATE deliveries d SET next_attempt_at = greatest(d.next_attempt_at, now() + ${ms('$3')})
-         FROM pause p, subscriptions s, changed c
-         WHERE s.target_url = p.target_url AND d.subscription_id = s.id
-           AND d.id <> c.id AND d.status = 'pending' AND (d.locked_until IS NULL OR d.locked_until < now())
        )
-       SELECT status FROM changed`,
-      [input.id, input.attempts, input.retryInMs, input.maxThrottleMs],
+       SELECT status, greatest(0, extract(epoch from next_attempt_at - now()) * 1000)::double precision AS pause_ms FROM changed`,
+      [input.id, input.attempts, input.retryAfterMs ?? null, input.maxThrottleMs, RECOVER_MS, MIN_SLOW_FACTOR, MAX_ADAPTIVE_PAUSE_MS],
       'hub_record_throttled',
     );
-    if (rows.length === 0) return 'fenced';
-    return rows[0].status === 'pending' ? 'throttled' : 'gave_up';
+    if (rows.length === 0) return { result: 'fenced' };
+    return { result: rows[0].status === 'pending' ? 'throttled' : 'gave_up', pauseMs: Math.round(Number(rows[0].pause_ms)) };
   }
 
   /** A school's most recent verified deliveries of one type (or '*': all), newest first. */
@@ -468,22 +584,40 @@ export class HubStore {
     return Number(rows[0]?.n ?? 0);
   }
 
-  /** Target URLs paused after a 429 now, and the deliveries waiting for them. */
+  /** Target URLs paused or slowed after a 429 now, and the deliveries waiting for them. */
   async throttledTargets(): Promise<{ targets: number; backlog: number }> {
     const { rows } = await this.db.query<{ targets: number; backlog: number }>(
       `SELECT count(DISTINCT p.target_url)::int AS targets, count(d.id)::int AS backlog
-       FROM target_pauses p
+       FROM target_pace p
        JOIN subscriptions s ON s.target_url = p.target_url
        LEFT JOIN deliveries d ON d.subscription_id = s.id AND d.status = 'pending'
-       WHERE p.paused_until > now()`,
+       WHERE p.paused_until > now() OR ${SLOWED('p')}`,
+      [RECOVER_MS],
     );
     return { targets: Number(rows[0]?.targets ?? 0), backlog: Number(rows[0]?.backlog ?? 0) };
+  }
+
+  /** Every subscription's target has its pacing rows (they are made with the subscription; this repairs a gap). */
+  async ensurePacing(): Promise<void> {
+    // Two statements: the second must see the rows the first inserted.
+    await this.db.query('INSERT INTO target_pace (target_url) SELECT DISTINCT target_url FROM subscriptions ON CONFLICT (target_url) DO NOTHING');
+    await this.db.query('INSERT INTO account_pace (account) SELECT DISTINCT account FROM target_pace ON CONFLICT (account) DO NOTHING');
   }
 
   /** Forgets expired repeat keys, and finished events older than the retention (the users' tags are kept). */
   async cleanup(retentionDays: number): Promise<void> {
     await this.db.query('DELETE FROM inbound_last WHERE expires_at < now()');
-    await this.db.query('DELETE FROM target_pauses WHERE paused_until < now()');
+    // Pacing rows of targets no subscription uses any more, once their pacing has run out.
+    await this.db.query(
+      `DELETE FROM target_pace p WHERE NOT EXISTS (SELECT 1 FROM subscriptions s WHERE s.target_url = p.target_url)
+       AND p.tat_ms < extract(epoch from now()) * 1000 AND coalesce(p.paused_until, '-infinity') < now()`,
+    );
+    await this.db.query(
+      `DELETE FROM account_pace a WHERE NOT EXISTS (SELECT 1 FROM target_pace p WHERE p.account = a.account)
+       AND a.window_start_ms < extract(epoch from now()) * 1000 - 2 * $1::double precision`,
+      [this.options.pacing.accountWindowMs],
+    );
+    await this.ensurePacing();
     await this.db.query(
       `DELETE FROM events e WHERE e.received_at < now() - ($1::double precision * interval '1 day')
        AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.status = 'pending')`,

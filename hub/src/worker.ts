@@ -9,7 +9,6 @@ import { signatureFor } from '../../contract';
 import type { RetryPolicy } from './config';
 import { isDatabaseUnavailable } from './db-health';
 import { type ForwardOutcome, createForwardAgent, forward, nextRetryDelay } from './forwarder';
-import { TargetBackoff } from './target-backoff';
 import type { HubMetrics } from './metrics';
 import type { SecretBox } from './secrets';
 import type { ClaimedDelivery, HubStore } from './store';
@@ -36,11 +35,11 @@ export class DeliveryWorker {
   private readonly inFlight = new Map<string, Promise<void>>();
   /** Sends in flight per tenant key, so one school cannot hold every slot. */
   private readonly busy = new Map<string, number>();
-  /** Pauses after 429s, per target (target-backoff.ts). */
-  private readonly backoff = new TargetBackoff();
   private wakeUp?: () => void;
   private wakeRequested = false;
   private readonly agent = createForwardAgent();
+  /** The earliest time a target this process claimed from may send again (its pacing), if still ahead. */
+  private nextTargetReadyAt?: number;
   /** Outcome writes waiting for the database to come back: no new claims meanwhile (outcomes first). */
   private recordsWaiting = 0;
 
@@ -114,8 +113,15 @@ export class DeliveryWorker {
         });
         this.inFlight.set(delivery.id, task);
       }
-      // Until the next poll; a finished send (a free slot) or a stored event wakes the loop early.
-      await this.sleep(this.options.pollIntervalMs);
+      // Until the next poll, or until a target just claimed from may send again (its pacing); a
+      // finished send (a free slot) or a stored event wakes the loop early.
+      const now = Date.now();
+      if (this.nextTargetReadyAt !== undefined && this.nextTargetReadyAt <= now) this.nextTargetReadyAt = undefined;
+      for (const delivery of claimed) {
+        const readyAt = now + Math.max(1, delivery.targetReadyInMs);
+        this.nextTargetReadyAt = Math.min(this.nextTargetReadyAt ?? readyAt, readyAt);
+      }
+      await this.sleep(Math.min(this.options.pollIntervalMs, this.nextTargetReadyAt === undefined ? Infinity : this.nextTargetReadyAt - now));
       // Let sends finishing together free their slots, so one claim serves several of them.
       await new Promise((resolve) => setTimeout(resolve, CLAIM_GATHER_MS));
     }
@@ -187,7 +193,6 @@ export class DeliveryWorker {
     try {
       switch (outcome.kind) {
         case 'delivered':
-          this.backoff.accepted(delivery.targetUrl);
           if (fenced(await this.durably(delivery, () => this.store.delivered(delivery.id, delivery.attempts, outcome.status)))) return;
           this.metrics.delivered.inc();
           this.metrics.latency.observe((Date.now() - delivery.receivedAt.getTime()) / 1000);
@@ -200,16 +205,23 @@ export class DeliveryWorker {
           return;
         case 'throttled': {
           // Back-pressure, not failure: no attempt is spent, until the Zap has refused for HUB_MAX_THROTTLE_HOURS.
-          const retryInMs = this.backoff.throttled(delivery.targetUrl, outcome.retryAfterMs);
-          const result = await this.durably(delivery, () =>
-            this.store.recordThrottled({ id: delivery.id, attempts: delivery.attempts, retryInMs, maxThrottleMs: this.options.retry.maxThrottleMs }),
+          const throttled = await this.durably(delivery, () =>
+            this.store.recordThrottled({
+              id: delivery.id,
+              attempts: delivery.attempts,
+              retryAfterMs: outcome.retryAfterMs,
+              maxThrottleMs: this.options.retry.maxThrottleMs,
+            }),
           );
-          if (fenced(result !== 'fenced')) return;
+          if (throttled.result === 'fenced') {
+            fenced(false);
+            return;
+          }
           this.metrics.throttled.inc();
-          if (result === 'gave_up') {
+          if (throttled.result === 'gave_up') {
             this.metrics.failed.inc();
             this.log.error(context, 'delivery given up: the Zap has answered 429 for longer than HUB_MAX_THROTTLE_HOURS');
-          } else this.log.debug({ ...context, retryInMs }, 'the Zap answered 429: will retry');
+          } else this.log.debug({ ...context, retryInMs: throttled.pauseMs }, 'the Zap answered 429: its target pauses, then slows');
           return;
         }
         case 'retry': {

@@ -46,6 +46,31 @@ test('the page is served with a CSP that forbids inline script, and no external 
 });
 
 describe.each(BACKENDS)('admin API on %s', (backend) => {
+  test('throttled Zaps: paused after a 429, their backlog and account (redacted); one keeping up is not listed', async () => {
+    const { hub } = await testHub(backend, { HUB_ADMIN_KEYS: ADMIN_KEY });
+    const receiver = await new Receiver((request) => (request.path.includes('/123456/') ? { status: 429, headers: { 'retry-after': '120' } } : 200)).start();
+    await subscribe(hub.url, { event: '*', target_url: receiver.url('/hooks/catch/123456/secretpart/') });
+    await subscribe(hub.url, { event: '*', target_url: receiver.url('/hooks/catch/9/abc/') }, API_KEY, OTHER_SECRET);
+    expect(rows((await admin(hub.url, '/v1/admin/targets')).json)).toEqual([]);
+    for (let n = 0; n < 3; n += 1) await deliver(hub.inboundUrl, { ...VENDOR_PAYLOADS.courseCompleted, data: { n } });
+    await deliver(hub.inboundUrl, VENDOR_PAYLOADS.courseCompleted, `v1=${OTHER_SECRET}`);
+    await waitFor(() => receiver.to('/hooks/catch/123456/secretpart/').length >= 1 && receiver.to('/hooks/catch/9/abc/').length === 1, 10000, 'a 429');
+    await waitFor(async () => rows((await admin(hub.url, '/v1/admin/targets')).json).some((t) => t.paused_until !== null), 10000, 'the pause');
+    const targets = rows((await admin(hub.url, '/v1/admin/targets')).json);
+    expect(targets).toEqual([
+      {
+        target: `127.0.0.1:${receiver.port}/…etpart/`,
+        account: `127.0.0.1:${receiver.port} user …3456`,
+        paused_until: expect.any(String),
+        rate_share: 1, // a Retry-After is honoured as it is: no slow-down on top
+        backlog: 3,
+        oldest_pending: expect.any(String),
+      },
+    ]);
+    expect(Date.parse(String(targets[0].paused_until)) - Date.now()).toBeGreaterThan(60_000);
+    expect(JSON.stringify(targets)).not.toContain('secretpart');
+  });
+
   test('tenants, the delivery log (filtered, paged, targets redacted), one delivery with body and attempts', async () => {
     const { hub } = await testHub(backend, { HUB_ADMIN_KEYS: ADMIN_KEY });
     const receiver = await new Receiver((request) => (request.path.startsWith('/broken') ? 404 : 200)).start();

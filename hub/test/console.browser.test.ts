@@ -76,6 +76,7 @@ test('sign in, see a hostile body as text, replay a failed delivery, see it deli
   await page.locator('#schools tbody tr').first().waitFor();
   expect(await page.locator('#schools tbody tr').count()).toBe(2);
   expect(page.url()).toBe(`${hub.url}/admin`); // the key never enters the URL
+  await page.locator('#targets tbody td', { hasText: 'every Zap is keeping up' }).waitFor(); // no Zap throttled or behind
 
   await page.getByLabel('Status').selectOption('failed');
   // The filtered list replaces the whole table: wait for it (the failed one only).

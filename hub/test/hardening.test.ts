@@ -102,11 +102,11 @@ describe.each(BACKENDS)('isolation on %s', (backend) => {
 
 describe.each(BACKENDS)('fencing on %s', (backend) => {
   test('outcome writes apply only to the claim that still owns the row', async () => {
-    const { hub } = await testHub(backend);
+    const { hub, config } = await testHub(backend);
     await subscribe(hub.url, { event: '*', target_url: 'https://hooks.zapier.com/hooks/x/' });
     await hub.worker.stop(); // the test plays two workers by hand
     expect((await deliver(hub.inboundUrl, courseCompleted)).status).toBe(202);
-    const shortLease = new HubStore(hub.db, { dedupeWindowHours: 24, leaseMs: 50 });
+    const shortLease = new HubStore(hub.db, { dedupeWindowHours: 24, leaseMs: 50, pacing: config.pacing });
     const noneBusy = new Map<string, number>();
 
     // Worker A claims, stalls past its lease; worker B claims the same row and delivers it.

@@ -14,6 +14,7 @@ export { atCleanup, runCleanups } from './cleanups';
 export { HUB_MAIN, HubProcess } from './hub-process';
 export { type ReceivedRequest, Receiver, type Responder, jsonBodyOf } from './receiver';
 export { sleep, waitFor } from './wait';
+export { ZapierIntake } from './zapier-intake';
 
 export const API_KEY = 'test-api-key-0123456789';
 export const HUB_SECRET_KEY = 'test-hub-secret-key-0123456789abcdef';
@@ -81,6 +82,9 @@ export async function hubEnv(backend: Backend, extra: Record<string, string> = {
     HUB_DELIVERY_TIMEOUT_MS: '400',
     HUB_DELIVERY_LEASE_MS: '20000',
     HUB_POLL_INTERVAL_MS: '20',
+    // Pacing is tested on its own (pacing.test.ts); elsewhere it must not be what a test waits on.
+    HUB_TARGET_RATE_PER_SECOND: '10000',
+    HUB_ACCOUNT_RATE_LIMIT: '10000000',
     LOG_LEVEL: 'warn',
     ...extra,
   };

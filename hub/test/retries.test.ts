@@ -93,7 +93,7 @@ describe.each(BACKENDS)('429 is back-pressure, not failure, on %s', (backend) =>
     );
     expect(rows).toEqual([{ waiting: 6, attempts: 0 }]);
     const { rows: pauses } = await hub.db.query<{ paused: boolean }>(
-      `SELECT paused_until > now() + interval '20 seconds' AS paused FROM target_pauses WHERE target_url LIKE '%/busy'`,
+      `SELECT paused_until > now() + interval '20 seconds' AS paused FROM target_pace WHERE target_url LIKE '%/busy'`,
     );
     expect(pauses).toEqual([{ paused: true }]);
     // /metrics shows the throttled target and its backlog (sampled, like the queue depth).

@@ -9,6 +9,7 @@ import { AdminStore, DELIVERY_STATUSES, type DeliveryStatus } from '../admin-sto
 import { bearerToken, requireBearer } from '../bearer';
 import { consoleAssets } from '../console-assets';
 import { HttpError, errorBody } from '../http-error';
+import { RECOVER_MS } from '../queue/pacing';
 import type { RouteDeps } from './deps';
 
 const ID = '^[1-9][0-9]{0,18}$';
@@ -93,6 +94,41 @@ export async function adminRoutes(app: FastifyInstance, deps: RouteDeps): Promis
       },
     },
     async () => ({ data: await admin.tenants() }),
+  );
+
+  app.get(
+    '/v1/admin/targets',
+    {
+      schema: {
+        summary: 'Targets paused or slowed after a 429, or with deliveries waiting: backlog, rate share, pause (largest backlog first)',
+        tags: ['admin'],
+        security,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              data: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    target: { type: 'string' },
+                    account: { type: 'string' },
+                    paused_until: { type: ['string', 'null'] },
+                    rate_share: { type: 'number' },
+                    backlog: { type: 'integer' },
+                    oldest_pending: { type: ['string', 'null'] },
+                  },
+                },
+              },
+            },
+          },
+          401: errorBody,
+          429: errorBody,
+        },
+      },
+    },
+    async () => ({ data: await admin.targets(RECOVER_MS) }),
   );
 
   app.get<{ Querystring: DeliveriesQuery }>(
