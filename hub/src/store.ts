@@ -450,6 +450,19 @@ export class HubStore {
   }
 
   /**
+   * Gives claims back unsent (a worker stopping with claims it had not started): free to claim
+   * again at once, and the claim spends no attempt (the round starts one later). Fenced like an outcome.
+   */
+  async releaseClaims(claims: ReadonlyArray<{ id: string; attempts: number }>): Promise<void> {
+    await this.db.query(
+      `UPDATE deliveries d SET locked_until = NULL, round_start = d.round_start + 1
+       FROM unnest($1::bigint[], $2::int[]) AS x (id, attempts)
+       WHERE d.id = x.id AND d.attempts = x.attempts AND d.status = 'pending'`,
+      [claims.map((c) => c.id), claims.map((c) => c.attempts)],
+    );
+  }
+
+  /**
    * Records successful deliveries, many per statement, each with its attempt row; fenced: a row
    * is only updated while it is still pending with the claim's attempt count (else another
    * process owns it now).

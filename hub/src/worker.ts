@@ -33,6 +33,8 @@ export class DeliveryWorker {
   private running = false;
   private loop?: Promise<void>;
   private readonly inFlight = new Map<string, Promise<void>>();
+  /** Claimed, waiting for a free slot (at most one more round of sends). */
+  private readonly ready: ClaimedDelivery[] = [];
   /** Sends in flight per tenant key, so one school cannot hold every slot. */
   private readonly busy = new Map<string, number>();
   private wakeUp?: () => void;
@@ -69,6 +71,14 @@ export class DeliveryWorker {
     this.running = false;
     this.wakeUp?.();
     await this.loop;
+    // Claimed but not started: given back now, so another process need not wait out their leases.
+    const unsent = this.ready.splice(0);
+    for (const delivery of unsent) this.done(delivery);
+    if (unsent.length > 0) {
+      await this.store.releaseClaims(unsent).catch((error: unknown) => {
+        if (!isDatabaseUnavailable(error)) this.log.error({ err: error }, 'giving back unsent claims failed: their leases expire instead');
+      });
+    }
     await Promise.allSettled([...this.inFlight.values()]);
     await this.agent.close();
   }
@@ -92,27 +102,21 @@ export class DeliveryWorker {
 
   private async run(): Promise<void> {
     while (this.running) {
-      const free = this.options.concurrency - this.inFlight.size;
+      // Claims run ahead of the free slots by up to one more round of sends (`ready`), so one
+      // claim serves many: slots freed by finished sends start the next claimed delivery at once.
+      const room = 2 * this.options.concurrency - this.inFlight.size - this.ready.length;
       let claimed: ClaimedDelivery[] = [];
-      if (free > 0 && this.recordsWaiting === 0) {
+      if (room > 0 && this.recordsWaiting === 0) {
         try {
-          claimed = await this.store.claimDue(free, this.options.tenantConcurrency, this.busy);
+          claimed = await this.store.claimDue(room, this.options.tenantConcurrency, this.busy);
         } catch (error) {
           // An outage is logged once (db-health.ts); the next poll tries again.
           if (!isDatabaseUnavailable(error)) this.log.error({ err: error }, 'claiming deliveries failed');
         }
       }
-      for (const delivery of claimed) {
-        this.busy.set(delivery.tenantKey, (this.busy.get(delivery.tenantKey) ?? 0) + 1);
-        const task = this.deliver(delivery).finally(() => {
-          this.inFlight.delete(delivery.id);
-          const left = (this.busy.get(delivery.tenantKey) ?? 1) - 1;
-          if (left > 0) this.busy.set(delivery.tenantKey, left);
-          else this.busy.delete(delivery.tenantKey);
-          this.wake();
-        });
-        this.inFlight.set(delivery.id, task);
-      }
+      for (const delivery of claimed) this.busy.set(delivery.tenantKey, (this.busy.get(delivery.tenantKey) ?? 0) + 1);
+      this.ready.push(...claimed);
+      this.startReady();
       // Until the next poll, or until a target just claimed from may send again (its pacing); a
       // finished send (a free slot) or a stored event wakes the loop early.
       const now = Date.now();
@@ -125,6 +129,26 @@ export class DeliveryWorker {
       // Let sends finishing together free their slots, so one claim serves several of them.
       await new Promise((resolve) => setTimeout(resolve, CLAIM_GATHER_MS));
     }
+  }
+
+  /** Starts claimed deliveries while slots are free. */
+  private startReady(): void {
+    while (this.running && this.inFlight.size < this.options.concurrency && this.ready.length > 0) {
+      const delivery = this.ready.shift()!;
+      const task = this.deliver(delivery).finally(() => {
+        this.inFlight.delete(delivery.id);
+        this.done(delivery);
+        this.startReady();
+        this.wake();
+      });
+      this.inFlight.set(delivery.id, task);
+    }
+  }
+
+  private done(delivery: ClaimedDelivery): void {
+    const left = (this.busy.get(delivery.tenantKey) ?? 1) - 1;
+    if (left > 0) this.busy.set(delivery.tenantKey, left);
+    else this.busy.delete(delivery.tenantKey);
   }
 
   private async deliver(delivery: ClaimedDelivery): Promise<void> {

@@ -107,6 +107,15 @@ test('allow-list rules', () => {
 
 test('HUB_MAX_THROTTLE_HOURS takes hours, fractions too, and refuses anything else', () => {
   expect(loadConfig({ HUB_MAX_THROTTLE_HOURS: '0.5' }).retry.maxThrottleMs).toBe(1_800_000);
+  // Pacing: Zapier's intake (about 30/s per hook, 10,000-20,000 per 5 minutes per user), with a margin.
+  expect(loadConfig({}).pacing).toEqual({ targetRatePerSecond: 25, accountLimit: 10_000, accountWindowMs: 300_000 });
+  expect(loadConfig({ HUB_TARGET_RATE_PER_SECOND: '2.5', HUB_ACCOUNT_RATE_LIMIT: '500', HUB_ACCOUNT_RATE_WINDOW_SECONDS: '60' }).pacing).toEqual({
+    targetRatePerSecond: 2.5,
+    accountLimit: 500,
+    accountWindowMs: 60_000,
+  });
+  expect(() => loadConfig({ HUB_TARGET_RATE_PER_SECOND: '0' })).toThrow(/HUB_TARGET_RATE_PER_SECOND/);
+  expect(() => loadConfig({ HUB_ACCOUNT_RATE_LIMIT: 'lots' })).toThrow(/HUB_ACCOUNT_RATE_LIMIT/);
   expect(() => loadConfig({ HUB_MAX_THROTTLE_HOURS: 'a day' })).toThrow('HUB_MAX_THROTTLE_HOURS must be a number such as 24 or 0.5, got "a day"');
   expect(() => loadConfig({ HUB_MAX_THROTTLE_HOURS: '0' })).toThrow('HUB_MAX_THROTTLE_HOURS must be between 0.0001 and 720, got 0');
 });
