@@ -20,15 +20,14 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { isJsonObject, signatureFor } from '../../contract';
 import { VENDOR_PAYLOADS } from '../../contract/payloads';
+import { freshSchema } from './fresh-schema';
 import { createForwardAgent, forward } from '../src/forwarder';
 
 const API_KEY = randomBytes(16).toString('hex');
 const METRICS_TOKEN = randomBytes(16).toString('hex');
 const HUB_MAIN = join(__dirname, '..', 'src', 'main.js');
-const PG_URL = process.env.HUB_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 /** The hub's default HUB_CONCURRENCY, which the bare forwarder uses too. */
 const CONCURRENCY = 16;
 const ZAPIER_LIMIT_PER_SECOND = 30;
@@ -162,29 +161,6 @@ async function until(condition: () => boolean, timeoutMs: number): Promise<boole
 async function metric(hubUrl: string, name: string): Promise<number> {
   const text = await (await fetch(`${hubUrl}/metrics`, { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } })).text();
   return Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? 0);
-}
-
-async function freshSchema(): Promise<{ url: string; drop: () => Promise<void> } | undefined> {
-  const schema = `hub_bench_${randomBytes(4).toString('hex')}`;
-  const client = new Client({ connectionString: PG_URL });
-  try {
-    await client.connect();
-  } catch {
-    return undefined;
-  }
-  await client.query(`CREATE SCHEMA ${schema}`);
-  await client.end();
-  const url = new URL(PG_URL);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new Client({ connectionString: PG_URL });
-      await c.connect();
-      await c.query(`DROP SCHEMA ${schema} CASCADE`);
-      await c.end();
-    },
-  };
 }
 
 const pct = (xs: number[], p: number) => {

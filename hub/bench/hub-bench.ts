@@ -21,9 +21,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { Client } from 'pg';
 import { isJsonObject } from '../../contract';
 import { VENDOR_PAYLOADS } from '../../contract/payloads';
+import { freshSchema } from './fresh-schema';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 5);
@@ -38,7 +38,6 @@ const BARE = join(__dirname, 'bare-server.js');
 const FLOOR = join(__dirname, 'durable-floor.js');
 /** The steady offered loads for the end-to-end latency (events/s, each to 5 subscriptions). */
 const E2E_RATES = (process.env.BENCH_E2E_RATES ?? '100,500').split(',').map(Number);
-const PG_URL = process.env.HUB_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
@@ -167,29 +166,6 @@ async function subscribe(hubUrl: string, target: string, event = 'courseComplete
     body: JSON.stringify({ event, target_url: target, school_url: 'bench.learnworlds.com', webhook_secret: SECRET }),
   });
   if (response.status !== 201) throw new Error(`subscribe answered ${response.status}`);
-}
-
-async function freshSchema(): Promise<{ url: string; drop: () => Promise<void> } | undefined> {
-  const schema = `hub_bench_${randomBytes(4).toString('hex')}`;
-  const client = new Client({ connectionString: PG_URL });
-  try {
-    await client.connect();
-  } catch {
-    return undefined;
-  }
-  await client.query(`CREATE SCHEMA ${schema}`);
-  await client.end();
-  const url = new URL(PG_URL);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new Client({ connectionString: PG_URL });
-      await c.connect();
-      await c.query(`DROP SCHEMA ${schema} CASCADE`);
-      await c.end();
-    },
-  };
 }
 
 async function main(): Promise<void> {

@@ -5,6 +5,7 @@
  */
 import { asText } from '../../contract';
 import type { Database } from './database';
+import { rateShareSql } from './queue/pacing';
 
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
@@ -162,14 +163,14 @@ export class AdminStore {
   async targets(recoverMs: number): Promise<TargetPacing[]> {
     const { rows } = await this.db.query<{ target_url: string; account: string; paused_until: unknown; share: number; backlog: number; oldest: unknown }>(
       `SELECT p.target_url, p.account, CASE WHEN p.paused_until > now() THEN p.paused_until END AS paused_until,
-              least(1, p.slow_factor + coalesce(extract(epoch from now() - p.slowed_at) * 1000 / $1::double precision, 1)) AS share,
+              ${rateShareSql('p', '$1')} AS share,
               count(d.id)::int AS backlog, min(e.received_at) AS oldest
        FROM target_pace p
        JOIN subscriptions s ON s.target_url = p.target_url
        LEFT JOIN deliveries d ON d.subscription_id = s.id AND d.status = 'pending'
        LEFT JOIN events e ON e.id = d.event_id
        GROUP BY p.target_url, p.account, p.paused_until, p.slow_factor, p.slowed_at
-       HAVING count(d.id) > 0 OR p.paused_until > now() OR p.slow_factor + coalesce(extract(epoch from now() - p.slowed_at) * 1000 / $1::double precision, 1) < 1
+       HAVING count(d.id) > 0 OR p.paused_until > now() OR ${rateShareSql('p', '$1')} < 1
        ORDER BY count(d.id) DESC, p.target_url
        LIMIT 100`,
       [recoverMs],

@@ -59,12 +59,12 @@ export class HubMetrics {
   });
   readonly throttledTargets = new Gauge({
     name: 'hub_targets_throttled',
-    help: 'Target URLs paused after a 429 (for every process), sampled every HUB_QUEUE_DEPTH_INTERVAL_MS.',
+    help: 'Target URLs paused or still slowed after a 429 (for every process), sampled every HUB_QUEUE_DEPTH_INTERVAL_MS.',
     registers: [this.registry],
   });
   readonly throttledBacklog = new Gauge({
     name: 'hub_throttled_backlog',
-    help: 'Deliveries waiting for a paused target, sampled every HUB_QUEUE_DEPTH_INTERVAL_MS.',
+    help: 'Deliveries waiting for a paused or slowed target, sampled every HUB_QUEUE_DEPTH_INTERVAL_MS.',
     registers: [this.registry],
   });
   readonly tenants = new Gauge({ name: 'hub_tenants_known', help: 'Schools known to this process (held in memory).', registers: [this.registry] });

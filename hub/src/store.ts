@@ -5,7 +5,7 @@ import type { Database, Queryable } from './database';
 import { isDatabaseUnavailable } from './db-health';
 import { type InboundEvent, type SubjectState, planInbound, stateKey, subjectOf } from './inbound-plan';
 import { MicroBatcher } from './micro-batcher';
-import { MAX_ADAPTIVE_PAUSE_MS, MIN_SLOW_FACTOR, type PacingPolicy, RECOVER_MS, burstOf } from './queue/pacing';
+import { MAX_ADAPTIVE_PAUSE_MS, MIN_SLOW_FACTOR, type PacingPolicy, RECOVER_MS, burstOf, rateShareSql } from './queue/pacing';
 
 export interface Subscription {
   id: string;
@@ -58,13 +58,8 @@ const TENANTS_CHANNEL_SQL = `'hub_tenants_' || left(md5(current_schema()), 16)`;
 
 const ms = (param: string) => `(${param}::double precision * interval '1 millisecond')`;
 
-/** A target's share of its rate now, recovering since its last slow-down ($10 or the given param: RECOVER_MS). */
-const factorNow = (row: string, recoverParam: string) =>
-  `least(1, ${row}.slow_factor + coalesce(extract(epoch from now() - ${row}.slowed_at) * 1000 / ${recoverParam}::double precision, 1))`;
 /** Milliseconds between two sends to a target now ($6: the full rate per second; $10: RECOVER_MS). */
-const INTERVAL_MS = (row: string) => `(1000.0 / ($6::double precision * ${factorNow(row, '$10')}))`;
-/** Whether a target is still slowed after a 429 ($1: RECOVER_MS). */
-const SLOWED = (row: string) => `${factorNow(row, '$1')} < 1`;
+const INTERVAL_MS = (row: string) => `(1000.0 / ($6::double precision * ${rateShareSql(row, '$10')}))`;
 
 function asDate(value: unknown): Date {
   return value instanceof Date ? value : new Date(String(value));
@@ -401,7 +396,7 @@ export class HubStore {
          UPDATE target_pace t SET tat_ms = tr.start_ms + sent.n * tr.interval_ms
          FROM sent JOIN target_room tr ON tr.target_url = sent.target_url
          WHERE t.target_url = sent.target_url
-         RETURNING t.target_url, tr.start_ms + sent.n * tr.interval_ms - ($7 - 1) * tr.interval_ms AS ready_at_ms
+         RETURNING t.target_url, t.tat_ms - ($7 - 1) * tr.interval_ms AS ready_at_ms
        ), counted AS (
          UPDATE account_pace a SET window_start_ms = ar.start_ms, previous_n = ar.prev, current_n = ar.cur + m.n
          FROM (SELECT tr.account, sum(sent.n)::int AS n FROM sent JOIN target_room tr ON tr.target_url = sent.target_url GROUP BY tr.account) m
@@ -533,20 +528,20 @@ export class HubStore {
          SELECT d.id, d.subscription_id, COALESCE(d.throttled_since, now()) > now() - ${ms('$4')} AS waiting FROM deliveries d
          WHERE d.id = $1 AND d.status = 'pending' AND d.attempts = $2
        ), target AS (
-         SELECT t.target_url, coalesce(t.paused_until > now(), false) AS paused, t.paused_until,
-                ${factorNow('t', '$5')} AS factor_now
+         -- Slowed only without a Retry-After, and only once per pause.
+         SELECT t.target_url, t.paused_until,
+                $3::double precision IS NULL AND NOT coalesce(t.paused_until > now(), false) AS slows,
+                greatest($6::double precision, ${rateShareSql('t', '$5')} / 2) AS halved
          FROM claim c JOIN subscriptions s ON s.id = c.subscription_id JOIN target_pace t ON t.target_url = s.target_url
        ), plan AS (
-         SELECT target_url,
-                CASE WHEN $3::double precision IS NOT NULL OR paused THEN factor_now ELSE greatest($6::double precision, factor_now / 2) END AS factor,
-                CASE WHEN $3::double precision IS NOT NULL OR paused THEN false ELSE true END AS slows,
+         SELECT target_url, slows, halved,
                 CASE WHEN $3::double precision IS NOT NULL THEN greatest(paused_until, now() + ${ms('$3')})
-                     WHEN paused THEN paused_until
-                     ELSE now() + least($7::double precision, 1000 / greatest($6::double precision, factor_now / 2)) * interval '1 millisecond' END AS until
+                     WHEN slows THEN now() + least($7::double precision, 1000 / halved) * interval '1 millisecond'
+                     ELSE paused_until END AS until
          FROM target
        ), pause AS (
          UPDATE target_pace t SET paused_until = plan.until,
-           slow_factor = CASE WHEN plan.slows THEN plan.factor ELSE t.slow_factor END,
+           slow_factor = CASE WHEN plan.slows THEN plan.halved ELSE t.slow_factor END,
            slowed_at = CASE WHEN plan.slows THEN now() ELSE t.slowed_at END
          FROM plan WHERE t.target_url = plan.target_url
        ), changed AS (
@@ -604,7 +599,7 @@ export class HubStore {
        FROM target_pace p
        JOIN subscriptions s ON s.target_url = p.target_url
        LEFT JOIN deliveries d ON d.subscription_id = s.id AND d.status = 'pending'
-       WHERE p.paused_until > now() OR ${SLOWED('p')}`,
+       WHERE p.paused_until > now() OR ${rateShareSql('p', '$1')} < 1`,
       [RECOVER_MS],
     );
     return { targets: Number(rows[0]?.targets ?? 0), backlog: Number(rows[0]?.backlog ?? 0) };

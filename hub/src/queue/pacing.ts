@@ -29,6 +29,14 @@ export const MIN_SLOW_FACTOR = 1 / 64;
 /** The longest pause after a 429 without Retry-After. */
 export const MAX_ADAPTIVE_PAUSE_MS = 60_000;
 
+/**
+ * SQL for a target_pace row's share of its rate now (1 unless a 429 slowed it; recovering
+ * linearly since), `recoverParam` being the statement's parameter that holds RECOVER_MS.
+ */
+export function rateShareSql(row: string, recoverParam: string): string {
+  return `least(1, ${row}.slow_factor + coalesce(extract(epoch from now() - ${row}.slowed_at) * 1000 / ${recoverParam}::double precision, 1))`;
+}
+
 /** Sends allowed back to back to one target: an eighth of a second's worth, at least one. */
 export function burstOf(ratePerSecond: number): number {
   return Math.max(1, Math.floor(ratePerSecond / 8));

@@ -1,0 +1,28 @@
+/** A fresh PostgreSQL schema for one benchmarked server (HUB_BENCH_DATABASE_URL), dropped afterwards; undefined when PostgreSQL is unreachable. */
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+
+const PG_URL = process.env.HUB_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export async function freshSchema(): Promise<{ url: string; drop: () => Promise<void> } | undefined> {
+  const schema = `hub_bench_${randomBytes(4).toString('hex')}`;
+  const client = new Client({ connectionString: PG_URL });
+  try {
+    await client.connect();
+  } catch {
+    return undefined;
+  }
+  await client.query(`CREATE SCHEMA ${schema}`);
+  await client.end();
+  const url = new URL(PG_URL);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new Client({ connectionString: PG_URL });
+      await c.connect();
+      await c.query(`DROP SCHEMA ${schema} CASCADE`);
+      await c.end();
+    },
+  };
+}
