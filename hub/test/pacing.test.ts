@@ -78,6 +78,8 @@ describe.each(BACKENDS)('pacing on %s', (backend: Backend) => {
     }
     // Unpaced, 87 % of a burst was refused; paced, a loaded machine may bunch a few sends.
     expect(intake.refused).toBeLessThanOrEqual(0.2 * intake.total);
+    // An outcome is recorded after the Zap answered: wait for the last records before reading them.
+    await waitFor(async () => (await pending(hub, '')) === 0, 30000, 'every outcome recorded');
     const { rows } = await hub.db.query<{ status: string; spent: number }>(
       `SELECT status, max(attempts - round_start)::int AS spent FROM deliveries GROUP BY status`,
     );
