@@ -11,12 +11,13 @@
  *  C. end-to-end latency at a steady 500 deliveries/s spread over 100 Zaps (5/s each, under
  *     their pace): receipt → the Zap answered, p50 and p99.
  * Each engine's hub is a child process on a fresh database. Figures from one run on a shared
- * machine: quote medians of several runs.
+ * machine: quote medians of several runs. DELIVERY_BENCH=B,C runs only those scenarios;
+ * DELIVERY_BENCH_ENGINES=PostgreSQL only that engine.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { type IncomingHttpHeaders, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +32,8 @@ const HUB_MAIN = join(__dirname, '..', 'src', 'main.js');
 /** The hub's default HUB_CONCURRENCY, which the bare forwarder uses too. */
 const CONCURRENCY = 16;
 const ZAPIER_LIMIT_PER_SECOND = 30;
+const SCENARIOS = new Set((process.env.DELIVERY_BENCH ?? 'A,B,C').split(','));
+const ENGINES = process.env.DELIVERY_BENCH_ENGINES?.split(',');
 
 interface Arrival {
   path: string;
@@ -44,13 +47,35 @@ class Intake {
   limit: number | undefined;
   readonly accepted: Arrival[] = [];
   refused = 0;
+  /** While set, requests wait unanswered (a backlog builds in the hub) until release(). */
+  private held: Array<() => void> | undefined;
   private readonly recent = new Map<string, number[]>();
   readonly server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      if (this.held) this.held.push(() => this.answer(req.headers, req.url, chunks, res));
+      else this.answer(req.headers, req.url, chunks, res);
+    });
+  });
+
+  hold(): void {
+    this.held ??= [];
+  }
+
+  /** Answers the held requests and stops holding; resolves to the time of release. */
+  release(): number {
+    const held = this.held ?? [];
+    this.held = undefined;
+    const at = Date.now();
+    for (const answer of held) answer();
+    return at;
+  }
+
+  private answer(headers: IncomingHttpHeaders, url: string | undefined, chunks: Buffer[], res: ServerResponse): void {
+    {
       const at = Date.now();
-      const path = req.url ?? '/';
+      const path = url ?? '/';
       if (this.limit !== undefined) {
         const window = (this.recent.get(path) ?? []).filter((t) => t > at - 1000);
         window.push(at);
@@ -63,10 +88,10 @@ class Intake {
       }
       const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString() || '{}');
       const sent = isJsonObject(parsed) && isJsonObject(parsed.data) ? parsed.data.sent_at : undefined;
-      this.accepted.push({ path, webhookId: String(req.headers['webhook-id']), at, ...(typeof sent === 'number' ? { latencyMs: at - sent } : {}) });
+      this.accepted.push({ path, webhookId: String(headers['webhook-id']), at, ...(typeof sent === 'number' ? { latencyMs: at - sent } : {}) });
       res.writeHead(200).end();
-    });
-  });
+    }
+  }
 
   reset(limit?: number): void {
     this.limit = limit;
@@ -194,6 +219,7 @@ async function main(): Promise<void> {
       },
     });
   }
+  if (ENGINES) engines.splice(0, engines.length, ...engines.filter((e) => ENGINES.includes(e.name)));
   const baseEnv = {
     HOST: '127.0.0.1',
     PORT: '0',
@@ -207,98 +233,119 @@ async function main(): Promise<void> {
   };
   console.log(`\nnode ${process.version}; the hub's default pacing (25/s per hook URL, 10,000 per 5 min per account), HUB_CONCURRENCY ${CONCURRENCY}`);
 
-  console.log(`\nA. Zapier-like: 429 above ${ZAPIER_LIMIT_PER_SECOND}/s per route; a burst of 600 events to 2 Zaps (ideal 20 s)`);
-  for (const engine of engines) {
-    const hub = await startHub({ ...baseEnv, ...(await engine.env()) });
-    const secret = randomBytes(23).toString('hex');
-    const zaps = ['/hooks/catch/1001/a/', '/hooks/catch/1002/b/'];
-    for (const zap of zaps) await subscribe(hub.url, secret, `${receiverUrl}${zap}`);
-    intake.reset(ZAPIER_LIMIT_PER_SECOND);
-    const t0 = Date.now();
-    await inParallel(
-      Array.from({ length: 600 }, () => () => send(hub.url, secret, body())),
-      20,
-    );
-    const complete = await until(() => intake.accepted.length >= 1200, 300_000);
-    const seconds = (Date.now() - t0) / 1000;
-    const unique = new Set(intake.accepted.map((a) => `${a.path}|${a.webhookId}`)).size;
-    const gaveUp = await metric(hub.url, 'hub_forward_failed_total');
-    const answers = intake.accepted.length + intake.refused;
-    console.log(
-      `${engine.name.padEnd(12)} ${complete ? 'complete' : 'INCOMPLETE'} in ${seconds.toFixed(1)} s = ${(seconds / 20).toFixed(2)}× ideal; ` +
-        `429: ${intake.refused} of ${answers} answers (${((100 * intake.refused) / answers).toFixed(2)} %); given up ${gaveUp}; duplicates ${intake.accepted.length - unique}`,
-    );
-    await stopHub(hub);
-  }
-
-  console.log('\nB. aggregate fan-out: 200 Zaps of 200 Zapier users (200 schools), 20 events each = 4,000 deliveries');
-  const secrets = Array.from({ length: 200 }, () => randomBytes(23).toString('hex'));
-  const zapOf = (i: number) => `/hooks/catch/${2000 + i}/z/`;
-  intake.reset();
-  {
-    // The ceiling: the hub's own forward() to the same receiver, same concurrency, no database.
-    const agent = createForwardAgent();
-    const signature = signatureFor(secrets[0]);
-    const tasks = Array.from({ length: 4000 }, (_, n) => async () => {
-      const outcome = await forward(
-        {
-          url: `${receiverUrl}${zapOf(n % 200)}`,
-          body: Buffer.from(body()),
-          signature,
-          webhookId: randomBytes(16).toString('hex'),
-          facts: { event_id: String(n), received_at: new Date().toISOString() },
-          timeoutMs: 10_000,
-        },
-        agent,
+  if (SCENARIOS.has('A')) {
+    console.log(`\nA. Zapier-like: 429 above ${ZAPIER_LIMIT_PER_SECOND}/s per route; a burst of 600 events to 2 Zaps (ideal 20 s)`);
+    for (const engine of engines) {
+      const hub = await startHub({ ...baseEnv, ...(await engine.env()) });
+      const secret = randomBytes(23).toString('hex');
+      const zaps = ['/hooks/catch/1001/a/', '/hooks/catch/1002/b/'];
+      for (const zap of zaps) await subscribe(hub.url, secret, `${receiverUrl}${zap}`);
+      intake.reset(ZAPIER_LIMIT_PER_SECOND);
+      const t0 = Date.now();
+      await inParallel(
+        Array.from({ length: 600 }, () => () => send(hub.url, secret, body())),
+        20,
       );
-      if (outcome.kind !== 'delivered') throw new Error(`bare forward: ${outcome.kind}`);
-    });
-    await inParallel(tasks, CONCURRENCY);
-    await agent.close();
-  }
-  const ceiling = arrivalRate(intake.accepted);
-  console.log(`${'bare forwarder (ceiling)'.padEnd(26)} ${ceiling.toFixed(0).padStart(6)} deliveries/s`);
-  for (const engine of engines) {
-    const hub = await startHub({ ...baseEnv, ...(await engine.env()) });
-    for (let i = 0; i < 200; i += 1) await subscribe(hub.url, secrets[i], `${receiverUrl}${zapOf(i)}`);
-    intake.reset();
-    const t0 = Date.now();
-    await inParallel(
-      Array.from({ length: 4000 }, (_, n) => () => send(hub.url, secrets[n % 200], body())),
-      20,
-    );
-    const inboundSeconds = (Date.now() - t0) / 1000;
-    const complete = await until(() => intake.accepted.length >= 4000, 300_000);
-    const rate = arrivalRate(intake.accepted);
-    console.log(
-      `${`hub, ${engine.name}`.padEnd(26)} ${rate.toFixed(0).padStart(6)} deliveries/s = ${((100 * rate) / ceiling).toFixed(1)} % of the ceiling` +
-        ` (${complete ? 'complete' : 'INCOMPLETE'}; first to last arrival; the 4,000 events were accepted in ${inboundSeconds.toFixed(1)} s meanwhile)`,
-    );
-    await stopHub(hub);
+      const complete = await until(() => intake.accepted.length >= 1200, 300_000);
+      const seconds = (Date.now() - t0) / 1000;
+      const unique = new Set(intake.accepted.map((a) => `${a.path}|${a.webhookId}`)).size;
+      const gaveUp = await metric(hub.url, 'hub_forward_failed_total');
+      const answers = intake.accepted.length + intake.refused;
+      console.log(
+        `${engine.name.padEnd(12)} ${complete ? 'complete' : 'INCOMPLETE'} in ${seconds.toFixed(1)} s = ${(seconds / 20).toFixed(2)}× ideal; ` +
+          `429: ${intake.refused} of ${answers} answers (${((100 * intake.refused) / answers).toFixed(2)} %); given up ${gaveUp}; duplicates ${intake.accepted.length - unique}`,
+      );
+      await stopHub(hub);
+    }
   }
 
-  console.log('\nC. end to end: a steady 500 deliveries/s for 5 s, over 100 Zaps of one school (5/s each, by course filter)');
-  for (const engine of engines) {
-    const hub = await startHub({ ...baseEnv, ...(await engine.env()) });
-    const secret = randomBytes(23).toString('hex');
-    for (let i = 0; i < 100; i += 1) await subscribe(hub.url, secret, `${receiverUrl}/hooks/catch/${3000 + i}/c/`, { course_id: `course-${i}` });
+  if (SCENARIOS.has('B')) {
+    console.log('\nB. aggregate fan-out: 200 Zaps of 200 Zapier users (200 schools), 20 events each = 4,000 deliveries');
+    const secrets = Array.from({ length: 200 }, () => randomBytes(23).toString('hex'));
+    const zapOf = (i: number) => `/hooks/catch/${2000 + i}/z/`;
     intake.reset();
-    const rate = 500;
-    const total = rate * 5;
-    const started = Date.now();
-    const pending: Array<Promise<void>> = [];
-    for (let sent = 0; sent < total;) {
-      const due = Math.min(total, Math.floor(((Date.now() - started) * rate) / 1000));
-      for (; sent < due; sent += 1) pending.push(send(hub.url, secret, body(`course-${sent % 100}`)));
-      await new Promise((r) => setTimeout(r, 2));
+    {
+      // The ceiling: the hub's own forward() to the same receiver, same concurrency, no database.
+      const agent = createForwardAgent();
+      const signature = signatureFor(secrets[0]);
+      const tasks = Array.from({ length: 4000 }, (_, n) => async () => {
+        const outcome = await forward(
+          {
+            url: `${receiverUrl}${zapOf(n % 200)}`,
+            body: Buffer.from(body()),
+            signature,
+            webhookId: randomBytes(16).toString('hex'),
+            facts: { event_id: String(n), received_at: new Date().toISOString() },
+            timeoutMs: 10_000,
+          },
+          agent,
+        );
+        if (outcome.kind !== 'delivered') throw new Error(`bare forward: ${outcome.kind}`);
+      });
+      await inParallel(tasks, CONCURRENCY);
+      await agent.close();
     }
-    await Promise.all(pending);
-    const complete = await until(() => intake.accepted.length >= total, 120_000);
-    const latencies = intake.accepted.flatMap((a) => (a.latencyMs === undefined ? [] : [a.latencyMs]));
-    console.log(
-      `${`hub, ${engine.name}`.padEnd(26)} ${String(latencies.length).padStart(6)} deliveries${complete ? '' : ' (INCOMPLETE)'}  p50 ${pct(latencies, 0.5)} ms  p99 ${pct(latencies, 0.99)} ms`,
-    );
-    await stopHub(hub);
+    const ceiling = arrivalRate(intake.accepted);
+    console.log(`${'bare forwarder (ceiling)'.padEnd(26)} ${ceiling.toFixed(0).padStart(6)} deliveries/s`);
+    for (const engine of engines) {
+      const hub = await startHub({ ...baseEnv, ...(await engine.env()) });
+      for (let i = 0; i < 200; i += 1) await subscribe(hub.url, secrets[i], `${receiverUrl}${zapOf(i)}`);
+      // Overlapped: deliveries flow while the events arrive (inbound shares the database).
+      intake.reset();
+      const t0 = Date.now();
+      await inParallel(
+        Array.from({ length: 4000 }, (_, n) => () => send(hub.url, secrets[n % 200], body())),
+        20,
+      );
+      const inboundSeconds = (Date.now() - t0) / 1000;
+      const complete = await until(() => intake.accepted.length >= 4000, 300_000);
+      const rate = arrivalRate(intake.accepted);
+      // Drain: the receiver holds its answers until the 4,000 events are accepted, then the hub
+      // works off the backlog: deliveries per second from the release to the last arrival.
+      intake.reset();
+      intake.hold();
+      await inParallel(
+        Array.from({ length: 4000 }, (_, n) => () => send(hub.url, secrets[n % 200], body())),
+        20,
+      );
+      const released = intake.release();
+      const drained = await until(() => intake.accepted.length >= 4000, 300_000);
+      const drainRate = 4000 / Math.max(0.001, (Math.max(...intake.accepted.map((a) => a.at)) - released) / 1000);
+      const share = (r: number) => `${r.toFixed(0).padStart(6)} deliveries/s = ${((100 * r) / ceiling).toFixed(1).padStart(4)} % of the ceiling`;
+      console.log(
+        `${`hub, ${engine.name}, backlog`.padEnd(26)} ${share(drainRate)} (${drained ? 'complete' : 'INCOMPLETE'}; from the release to the last arrival)`,
+      );
+      console.log(
+        `${`hub, ${engine.name}, live`.padEnd(26)} ${share(rate)} (${complete ? 'complete' : 'INCOMPLETE'}; first to last arrival, while the events were accepted, in ${inboundSeconds.toFixed(1)} s)`,
+      );
+      await stopHub(hub);
+    }
+  }
+
+  if (SCENARIOS.has('C')) {
+    console.log('\nC. end to end: a steady 500 deliveries/s for 5 s, over 100 Zaps of one school (5/s each, by course filter)');
+    for (const engine of engines) {
+      const hub = await startHub({ ...baseEnv, ...(await engine.env()) });
+      const secret = randomBytes(23).toString('hex');
+      for (let i = 0; i < 100; i += 1) await subscribe(hub.url, secret, `${receiverUrl}/hooks/catch/${3000 + i}/c/`, { course_id: `course-${i}` });
+      intake.reset();
+      const rate = 500;
+      const total = rate * 5;
+      const started = Date.now();
+      const pending: Array<Promise<void>> = [];
+      for (let sent = 0; sent < total;) {
+        const due = Math.min(total, Math.floor(((Date.now() - started) * rate) / 1000));
+        for (; sent < due; sent += 1) pending.push(send(hub.url, secret, body(`course-${sent % 100}`)));
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      await Promise.all(pending);
+      const complete = await until(() => intake.accepted.length >= total, 120_000);
+      const latencies = intake.accepted.flatMap((a) => (a.latencyMs === undefined ? [] : [a.latencyMs]));
+      console.log(
+        `${`hub, ${engine.name}`.padEnd(26)} ${String(latencies.length).padStart(6)} deliveries${complete ? '' : ' (INCOMPLETE)'}  p50 ${pct(latencies, 0.5)} ms  p99 ${pct(latencies, 0.99)} ms`,
+      );
+      await stopHub(hub);
+    }
   }
 
   intake.server.close();

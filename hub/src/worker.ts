@@ -16,6 +16,8 @@ import { type TargetRule, targetRefusal } from './targets';
 
 /** How long the loop waits after a wake-up before claiming, to claim for several freed slots at once. */
 const CLAIM_GATHER_MS = 2;
+/** Claimed deliveries (sending or waiting for a slot) at most, in rounds of HUB_CONCURRENCY sends. */
+const CLAIM_AHEAD_ROUNDS = 4;
 /** How often an outcome write is tried again while the database is unavailable. */
 const OUTCOME_RETRY_MS = 250;
 
@@ -32,8 +34,11 @@ export interface WorkerOptions {
 export class DeliveryWorker {
   private running = false;
   private loop?: Promise<void>;
+  /** Sends in flight (each holds a slot until the Zap has answered). */
   private readonly inFlight = new Map<string, Promise<void>>();
-  /** Claimed, waiting for a free slot (at most one more round of sends). */
+  /** Outcomes being written, after their slot was freed (the claim's lease still fences them). */
+  private readonly recording = new Set<Promise<void>>();
+  /** Claimed, waiting for a free slot (at most CLAIM_AHEAD_ROUNDS - 1 more rounds of sends). */
   private readonly ready: ClaimedDelivery[] = [];
   /** Sends in flight per tenant key, so one school cannot hold every slot. */
   private readonly busy = new Map<string, number>();
@@ -80,6 +85,7 @@ export class DeliveryWorker {
       });
     }
     await Promise.allSettled([...this.inFlight.values()]);
+    await Promise.allSettled([...this.recording]);
     await this.agent.close();
   }
 
@@ -102,11 +108,14 @@ export class DeliveryWorker {
 
   private async run(): Promise<void> {
     while (this.running) {
-      // Claims run ahead of the free slots by up to one more round of sends (`ready`), so one
-      // claim serves many: slots freed by finished sends start the next claimed delivery at once.
-      const room = 2 * this.options.concurrency - this.inFlight.size - this.ready.length;
+      // Claims run ahead of the free slots (`ready`), so slots freed by finished sends start the
+      // next claimed delivery at once; and a claim waits until less than a round is left, so
+      // one claim (one statement) serves many sends.
+      const { concurrency } = this.options;
+      const room = CLAIM_AHEAD_ROUNDS * concurrency - this.inFlight.size - this.ready.length;
       let claimed: ClaimedDelivery[] = [];
-      if (room > 0 && this.recordsWaiting === 0) {
+      // Outcomes first: no new claims while writes wait for the database or pile up behind it.
+      if (room > 0 && this.ready.length < concurrency && this.recordsWaiting === 0 && this.recording.size < 2 * concurrency) {
         try {
           claimed = await this.store.claimDue(room, this.options.tenantConcurrency, this.busy);
         } catch (error) {
@@ -131,15 +140,24 @@ export class DeliveryWorker {
     }
   }
 
-  /** Starts claimed deliveries while slots are free. */
+  /**
+   * Starts claimed deliveries while slots are free. A slot is freed as soon as the Zap has
+   * answered; the outcome is written meanwhile (batched with others), still under the claim.
+   */
   private startReady(): void {
     while (this.running && this.inFlight.size < this.options.concurrency && this.ready.length > 0) {
       const delivery = this.ready.shift()!;
-      const task = this.deliver(delivery).finally(() => {
+      const task = this.send(delivery).then((outcome) => {
         this.inFlight.delete(delivery.id);
         this.done(delivery);
         this.startReady();
         this.wake();
+        if (outcome === undefined) return;
+        const written = this.record(delivery, outcome).finally(() => {
+          this.recording.delete(written);
+          this.wake();
+        });
+        this.recording.add(written);
       });
       this.inFlight.set(delivery.id, task);
     }
@@ -151,40 +169,34 @@ export class DeliveryWorker {
     else this.busy.delete(delivery.tenantKey);
   }
 
-  private async deliver(delivery: ClaimedDelivery): Promise<void> {
+  /** Sends one claimed delivery; the outcome to record, or undefined when there is nothing to record. */
+  private async send(delivery: ClaimedDelivery): Promise<ForwardOutcome | undefined> {
     // A process paused between claim and send (GC, SIGSTOP, an overloaded host) may have lost
     // its claim: only send while the lease outlives the send, or another process may be sending.
     if (Date.now() + this.options.deliveryTimeoutMs > delivery.leaseExpiresAt) {
       this.metrics.fenced.inc({ stage: 'send' });
       this.log.warn({ delivery: delivery.id, attempt: delivery.attempts }, 'claim too old to send (this process was paused?): left to its next claim');
-      return;
+      return undefined;
     }
     const refusal = targetRefusal(delivery.targetUrl, this.options.allowedTargets);
-    let outcome: ForwardOutcome;
-    if (refusal) {
-      outcome = { kind: 'fail', status: null, error: refusal };
-    } else {
-      let signature: string;
-      try {
-        signature = signatureFor(this.box.decrypt(delivery.secretEnc));
-      } catch {
-        outcome = { kind: 'fail', status: null, error: 'the stored webhook secret cannot be decrypted with HUB_SECRET_KEY' };
-        await this.record(delivery, outcome);
-        return;
-      }
-      outcome = await forward(
-        {
-          url: delivery.targetUrl,
-          body: delivery.body,
-          signature,
-          webhookId: delivery.webhookId,
-          facts: { event_id: delivery.eventId, received_at: delivery.receivedAt.toISOString(), ...delivery.facts },
-          timeoutMs: this.options.deliveryTimeoutMs,
-        },
-        this.agent,
-      );
+    if (refusal) return { kind: 'fail', status: null, error: refusal };
+    let signature: string;
+    try {
+      signature = signatureFor(this.box.decrypt(delivery.secretEnc));
+    } catch {
+      return { kind: 'fail', status: null, error: 'the stored webhook secret cannot be decrypted with HUB_SECRET_KEY' };
     }
-    await this.record(delivery, outcome);
+    return forward(
+      {
+        url: delivery.targetUrl,
+        body: delivery.body,
+        signature,
+        webhookId: delivery.webhookId,
+        facts: { event_id: delivery.eventId, received_at: delivery.receivedAt.toISOString(), ...delivery.facts },
+        timeoutMs: this.options.deliveryTimeoutMs,
+      },
+      this.agent,
+    );
   }
 
   /**

@@ -1,0 +1,100 @@
+/**
+ * npm run bench:hub, part 3 — the cost of one paced claim (HubStore.claimDue), the statement
+ * every delivery goes through: 200 Zaps of 200 schools with 20 due deliveries each, a claim of
+ * up to 64 (HUB_CONCURRENCY 16, four rounds ahead), on each engine. Between claims (untimed) the
+ * claimed rows are given back and the pacing rows reset, so every claim sees the same backlog.
+ * Prints the median and p90 milliseconds per claim and the deliveries each claim returned.
+ * CLAIM_BENCH_EXPLAIN=1 prints PostgreSQL's EXPLAIN ANALYZE of one claim as well.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Database, openDatabase } from '../src/database';
+import { HubStore } from '../src/store';
+import { freshSchema } from './fresh-schema';
+
+const ZAPS = 200;
+const PER_ZAP = 20;
+const CLAIM = 64;
+const ROUNDS = 200;
+
+export async function seed(db: Database): Promise<void> {
+  await db.query(
+    `WITH t AS (
+       INSERT INTO tenants (tenant_key, secret_enc, school_url)
+       SELECT 'school-' || i, 'x', 'https://s' || i || '.example.com' FROM generate_series(1, $1::int) i
+       RETURNING tenant_key
+     )
+     INSERT INTO subscriptions (tenant_key, event, target_url)
+     SELECT tenant_key, 'courseCompleted', 'https://hooks.zapier.com/hooks/catch/' || substr(tenant_key, 8) || '/z/' FROM t`,
+    [ZAPS],
+  );
+  await db.query('INSERT INTO target_pace (target_url) SELECT target_url FROM subscriptions');
+  await db.query('INSERT INTO account_pace (account) SELECT DISTINCT account FROM target_pace');
+  await db.query(
+    `WITH e AS (
+       INSERT INTO events (tenant_key, event_type, body, body_hash)
+       SELECT s.tenant_key, 'courseCompleted', '\\x7b7d'::bytea, md5(s.id::text || n) FROM subscriptions s, generate_series(1, $1::int) n
+       RETURNING id, tenant_key
+     )
+     INSERT INTO deliveries (event_id, subscription_id, tenant_key)
+     SELECT e.id, s.id, e.tenant_key FROM e JOIN subscriptions s ON s.tenant_key = e.tenant_key`,
+    [PER_ZAP],
+  );
+  await db.exec('ANALYZE');
+}
+
+export const RESET = `UPDATE deliveries SET locked_until = NULL WHERE locked_until IS NOT NULL;
+  UPDATE target_pace SET tat_ms = 0;
+  UPDATE account_pace SET window_start_ms = 0, current_n = 0, previous_n = 0;`;
+
+async function measure(name: string, db: Database): Promise<void> {
+  await seed(db);
+  const store = new HubStore(db, {
+    dedupeWindowHours: 24,
+    leaseMs: 60_000,
+    pacing: { targetRatePerSecond: 25, accountLimit: 10_000, accountWindowMs: 300_000 },
+  });
+  const times: number[] = [];
+  const sizes: number[] = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    await db.exec(RESET);
+    const t0 = performance.now();
+    const claimed = await store.claimDue(CLAIM, 12, new Map());
+    times.push(performance.now() - t0);
+    sizes.push(claimed.length);
+  }
+  const at = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor(p * (xs.length - 1))];
+  console.log(
+    `${name.padEnd(12)} ${at(times, 0.5).toFixed(2).padStart(6)} ms median, ${at(times, 0.9).toFixed(2).padStart(6)} ms p90 per claim; ` +
+      `${at(sizes, 0.5)} deliveries per claim = ${(at(times, 0.5) / at(sizes, 0.5)).toFixed(3)} ms per delivery`,
+  );
+}
+
+async function main(): Promise<void> {
+  console.log(`\nClaim cost: ${ZAPS} Zaps of ${ZAPS} schools × ${PER_ZAP} due deliveries, a claim of up to ${CLAIM}, ${ROUNDS} claims`);
+  const dataDir = mkdtempSync(join(tmpdir(), 'lw-claim-bench-'));
+  try {
+    const embedded = await openDatabase({ dataDir, poolSize: 1 });
+    await measure('embedded', embedded);
+    await embedded.close();
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  const schema = await freshSchema();
+  if (!schema) return console.log('PostgreSQL    unreachable: skipped');
+  try {
+    const pg = await openDatabase({ databaseUrl: schema.url, dataDir, poolSize: 2 });
+    await measure('PostgreSQL', pg);
+    await pg.close();
+  } finally {
+    await schema.drop();
+  }
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
