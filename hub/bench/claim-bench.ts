@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Database, openDatabase } from '../src/database';
+import { type Database, openDatabase } from '../src/db/database';
 import { HubStore } from '../src/store';
 import { freshSchema } from './fresh-schema';
 

@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { isJsonObject, signatureFor } from '../../contract';
 import { VENDOR_PAYLOADS } from '../../contract/payloads';
 import { freshSchema } from './fresh-schema';
-import { createForwardAgent, forward } from '../src/forwarder';
+import { createForwardAgent, forward } from '../src/delivery/forwarder';
 
 const API_KEY = randomBytes(16).toString('hex');
 const METRICS_TOKEN = randomBytes(16).toString('hex');

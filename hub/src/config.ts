@@ -2,10 +2,10 @@
  * Hub configuration from the environment. Every setting is checked at start; a missing or
  * invalid one stops the start with a message naming it (and never echoing a secret value).
  */
-import { DEFAULT_TIMEOUTS, type DatabaseTimeouts } from './database';
+import { DEFAULT_TIMEOUTS, type DatabaseTimeouts } from './db/database';
 import { resolve } from 'node:path';
 import type { PacingPolicy } from './queue/pacing';
-import { type TargetRule, parseAllowedTargets } from './targets';
+import { type TargetRule, parseAllowedTargets } from './delivery/targets';
 
 export interface RetryPolicy {
   baseMs: number;

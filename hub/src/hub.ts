@@ -3,16 +3,16 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { HEADERS } from '../../contract';
 import type { HubConfig } from './config';
-import { type Database, openDatabase, withHealth } from './database';
-import { DatabaseHealth, isDatabaseUnavailable } from './db-health';
-import { lockDataDir } from './data-dir-lock';
+import { type Database, openDatabase, withHealth } from './db/database';
+import { DatabaseHealth, isDatabaseUnavailable } from './db/health';
+import { lockDataDir } from './db/data-dir-lock';
 import { HubMetrics } from './metrics';
-import { SecretBox } from './secrets';
-import { INBOUND_PATH, buildServer } from './server';
+import { SecretBox } from './tenants/secrets';
+import { INBOUND_PATH, buildServer } from './http/server';
 import { HubStore } from './store';
-import { FailureLimiter } from './failure-limiter';
-import { TenantRegistry } from './tenant-registry';
-import { DeliveryWorker } from './worker';
+import { FailureLimiter } from './http/failure-limiter';
+import { TenantRegistry } from './tenants/registry';
+import { DeliveryWorker } from './delivery/worker';
 
 export interface Hub {
   url: string;

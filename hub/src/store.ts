@@ -1,10 +1,10 @@
 /** Every query the hub runs: tenants, subscriptions, inbound events, and the delivery outbox. */
 import { createHash } from 'node:crypto';
 import { type EventFacts, type RecentEvent, eventFactsFrom, eventFactsJson } from '../../contract';
-import type { Database, Queryable } from './database';
-import { isDatabaseUnavailable } from './db-health';
-import { type InboundEvent, type SubjectState, planInbound, stateKey, subjectOf } from './inbound-plan';
-import { MicroBatcher } from './micro-batcher';
+import type { Database, Queryable } from './db/database';
+import { isDatabaseUnavailable } from './db/health';
+import { type InboundEvent, type SubjectState, planInbound, stateKey, subjectOf } from './inbound/inbound-plan';
+import { MicroBatcher } from './db/micro-batcher';
 import { MAX_ADAPTIVE_PAUSE_MS, MIN_SLOW_FACTOR, type PacingPolicy, RECOVER_MS, burstOf, rateShareSql } from './queue/pacing';
 
 export interface Subscription {

@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from '../src/config';
-import { parseAllowedTargets, targetRefusal } from '../src/targets';
+import { parseAllowedTargets, targetRefusal } from '../src/delivery/targets';
 
 test('defaults', () => {
   const config = loadConfig({});

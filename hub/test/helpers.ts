@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { isJsonObject } from '../../contract';
 import { type HubConfig, loadConfig } from '../src/config';
-import { openDatabase } from '../src/database';
+import { openDatabase } from '../src/db/database';
 import { type Hub, startHub } from '../src/hub';
 import { atCleanup } from './cleanups';
 import { type ReceivedRequest, jsonBodyOf } from './receiver';

@@ -1,7 +1,7 @@
 /** The inbound planner alone (pure): one batch planned as if its items were committed one by one. */
 import { createHash } from 'node:crypto';
 import type { JsonObject } from '../../contract';
-import { type InboundEvent, type SubjectState, planInbound, stateKey } from '../src/inbound-plan';
+import { type InboundEvent, type SubjectState, planInbound, stateKey } from '../src/inbound/inbound-plan';
 
 const tagged = (type: string, id: string, tags: string[], tenantKey = 't1'): InboundEvent => {
   const data: JsonObject = { id, tags };

@@ -1,5 +1,5 @@
 import { VENDOR_PAYLOADS } from '../../contract/payloads';
-import { MAX_RETRY_AFTER_MS, classifyStatus, parseRetryAfter, retryDelayMs } from '../src/forwarder';
+import { MAX_RETRY_AFTER_MS, classifyStatus, parseRetryAfter, retryDelayMs } from '../src/delivery/forwarder';
 import { API_KEY, BACKENDS, Receiver, count, deliver, runCleanups, subscribe, testHub, unsubscribe, waitFor } from './helpers';
 
 afterEach(runCleanups);

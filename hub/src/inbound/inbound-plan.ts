@@ -4,7 +4,7 @@
  * with its hub facts (which tags changed, whether the user is new) and the facts the Zaps'
  * filters read. Pure: the store locks and reads the users' state, calls this, writes the result.
  */
-import { type EventFacts, type FilterFacts, type JsonObject, eventUser, filterFacts, isNewUser, tagChange } from '../../contract';
+import { type EventFacts, type FilterFacts, type JsonObject, eventUser, filterFacts, isNewUser, tagChange } from '../../../contract';
 
 const TAG_EVENTS: ReadonlySet<string> = new Set(['userTagAdded', 'userTagDeleted']);
 

@@ -6,7 +6,7 @@
  * Uses undici's request API over a keep-alive pool: several times cheaper per call than fetch.
  */
 import { Agent, request as send } from 'undici';
-import { HEADERS, type HubFacts, encodeHubFacts } from '../../contract';
+import { HEADERS, type HubFacts, encodeHubFacts } from '../../../contract';
 
 export function createForwardAgent(): Agent {
   return new Agent({ keepAliveTimeout: 10_000, connections: 128 });

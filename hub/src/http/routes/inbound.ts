@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { HEADERS, HUB_PATHS, isJsonObject, secretFromSignature } from '../../../contract';
+import { HEADERS, HUB_PATHS, isJsonObject, secretFromSignature } from '../../../../contract';
 import { tooManyFailures } from '../bearer';
 import { HttpError, errorBody } from '../http-error';
 import { nestsDeeperThan } from '../json-depth';

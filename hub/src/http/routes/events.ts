@@ -4,7 +4,7 @@
  */
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import type { FastifyInstance } from 'fastify';
-import { HEADERS, HUB_PATHS, LEARNWORLDS_EVENT_TYPES, MAX_RECENT_EVENTS, type RecentEventsResponse, normaliseWebhookSecret } from '../../../contract';
+import { HEADERS, HUB_PATHS, LEARNWORLDS_EVENT_TYPES, MAX_RECENT_EVENTS, type RecentEventsResponse, normaliseWebhookSecret } from '../../../../contract';
 import { requireBearer } from '../bearer';
 import { HttpError, errorBody } from '../http-error';
 import type { RouteDeps } from './deps';

@@ -5,7 +5,7 @@
  */
 import { PGlite } from '@electric-sql/pglite';
 import { Client, Pool, type PoolClient } from 'pg';
-import { MIGRATIONS } from './schema';
+import { MIGRATIONS } from './migrations';
 
 export interface Queryable {
   /** `name` makes a hot statement a prepared one on PostgreSQL (planned once per connection). */

@@ -4,7 +4,7 @@
  * cannot be guessed at speed.
  */
 import type { FastifyRequest } from 'fastify';
-import { constantTimeEqual } from '../../contract';
+import { constantTimeEqual } from '../../../contract';
 import type { FailureLimiter } from './failure-limiter';
 import { HttpError } from './http-error';
 

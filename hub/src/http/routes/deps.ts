@@ -1,12 +1,12 @@
 /** What the route plugins share: configuration, storage, secrets, metrics and the limiters. */
-import type { DatabaseHealth } from '../db-health';
-import type { HubConfig } from '../config';
-import type { Database } from '../database';
+import type { DatabaseHealth } from '../../db/health';
+import type { HubConfig } from '../../config';
+import type { Database } from '../../db/database';
 import type { FailureLimiter } from '../failure-limiter';
-import type { HubMetrics } from '../metrics';
-import type { SecretBox } from '../secrets';
-import type { HubStore } from '../store';
-import type { TenantRegistry } from '../tenant-registry';
+import type { HubMetrics } from '../../metrics';
+import type { SecretBox } from '../../tenants/secrets';
+import type { HubStore } from '../../store';
+import type { TenantRegistry } from '../../tenants/registry';
 
 export interface RouteDeps {
   config: HubConfig;

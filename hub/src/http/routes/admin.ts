@@ -5,11 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AdminStore, DELIVERY_STATUSES, type DeliveryStatus } from '../admin-store';
+import { AdminStore, DELIVERY_STATUSES, type DeliveryStatus } from '../../admin/admin-store';
 import { bearerToken, requireBearer } from '../bearer';
 import { consoleAssets } from '../console-assets';
 import { HttpError, errorBody } from '../http-error';
-import { RECOVER_MS } from '../queue/pacing';
+import { RECOVER_MS } from '../../queue/pacing';
 import type { RouteDeps } from './deps';
 
 const ID = '^[1-9][0-9]{0,18}$';

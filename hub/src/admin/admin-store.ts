@@ -3,9 +3,9 @@
  * attempts, and replays. Schools are named by a short public id (the first 12 hex characters of
  * their tenant key); Zap target URLs, which are secrets themselves, only ever leave redacted.
  */
-import { asText } from '../../contract';
-import type { Database } from './database';
-import { rateShareSql } from './queue/pacing';
+import { asText } from '../../../contract';
+import type { Database } from '../db/database';
+import { rateShareSql } from '../queue/pacing';
 
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];

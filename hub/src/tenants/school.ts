@@ -3,9 +3,9 @@
  * ciphertext, its URL normalised, and every process told. Shared by the connection-time
  * registration and by each subscription.
  */
-import { SchoolUrlError, normaliseSchoolUrl, normaliseWebhookSecret, webhookSecretProblem } from '../../contract';
-import { HttpError } from './http-error';
-import type { RouteDeps } from './routes/deps';
+import { SchoolUrlError, normaliseSchoolUrl, normaliseWebhookSecret, webhookSecretProblem } from '../../../contract';
+import { HttpError } from '../http/http-error';
+import type { RouteDeps } from '../http/routes/deps';
 
 export interface SchoolInput {
   school_url: string;

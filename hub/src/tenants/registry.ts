@@ -4,8 +4,8 @@
  * reload after a lost listening connection, and a periodic reload as a safety net. Tenants are
  * never deleted, so the set only grows.
  */
-import type { Database } from './database';
-import type { HubStore } from './store';
+import type { Database } from '../db/database';
+import type { HubStore } from '../store';
 
 const RELOAD_EVERY_MS = 60_000;
 

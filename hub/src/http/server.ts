@@ -6,7 +6,7 @@
 import type { ServerOptions } from 'node:http';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { isDatabaseUnavailable } from './db-health';
+import { isDatabaseUnavailable } from '../db/health';
 import { HttpError } from './http-error';
 import type { RouteDeps } from './routes/deps';
 import { INBOUND_PATH, inboundRoutes } from './routes/inbound';

@@ -14,11 +14,11 @@ import {
   activeFilters,
   filterValueProblem,
   normaliseWebhookSecret,
-} from '../../../contract';
+} from '../../../../contract';
 import { requireBearer } from '../bearer';
 import { HttpError, errorBody } from '../http-error';
-import { normaliseTarget, targetRefusal } from '../targets';
-import { checkedSchool, registerTenant } from '../tenants';
+import { normaliseTarget, targetRefusal } from '../../delivery/targets';
+import { checkedSchool, registerTenant } from '../../tenants/school';
 import type { RouteDeps } from './deps';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -5,13 +5,13 @@
  * picked up again.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import { signatureFor } from '../../contract';
-import type { RetryPolicy } from './config';
-import { isDatabaseUnavailable } from './db-health';
+import { signatureFor } from '../../../contract';
+import type { RetryPolicy } from '../config';
+import { isDatabaseUnavailable } from '../db/health';
 import { type ForwardOutcome, createForwardAgent, forward, nextRetryDelay } from './forwarder';
-import type { HubMetrics } from './metrics';
-import type { SecretBox } from './secrets';
-import type { ClaimedDelivery, HubStore } from './store';
+import type { HubMetrics } from '../metrics';
+import type { SecretBox } from '../tenants/secrets';
+import type { ClaimedDelivery, HubStore } from '../store';
 import { type TargetRule, targetRefusal } from './targets';
 
 /** How long the loop waits after a wake-up before claiming, to claim for several freed slots at once. */
