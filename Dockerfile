@@ -1,6 +1,6 @@
 # The subscription hub as a container image: `docker build -t learnworlds-zapier-hub .`
 # (or podman). Multi-stage: the hub is compiled in the first stage; the runtime stage holds the
-# compiled hub, its console and its production dependencies only, and runs as a non-root user.
+# compiled hub, its console, its migrations and its production dependencies only, and runs as a non-root user.
 # The base images are build arguments, so a registry mirror or a local stand-in can take their
 # place (CI builds with stand-ins made from Debian's mirror: scripts/container-check.sh).
 ARG NODE_IMAGE=docker.io/library/node:22-bookworm-slim
@@ -28,6 +28,7 @@ COPY --from=build /src/hub/package.json ./
 COPY --from=build /src/hub/node_modules node_modules
 COPY --from=build /src/hub/dist dist
 COPY hub/console console
+COPY hub/src/db/migrations src/db/migrations
 # The embedded store's data directory (unused with DATABASE_URL): mount a volume here.
 RUN mkdir -p /data && chown 10001:10001 /data
 VOLUME ["/data"]

@@ -58,7 +58,7 @@ describe.each(BACKENDS)('the Zap editor on real data (%s)', (backend) => {
     const courses = (items: Array<Record<string, unknown>>) => items.map((i) => (isJsonObject(i.course) ? i.course.id : undefined));
     expect(courses(completed)).toEqual(['newer-course', 'sample-course']);
     // Exactly what the live perform makes of the same bytes and the same hub facts.
-    const stored = (await hub.store.recentEvents((await hub.store.tenantKeys())[0], 'courseCompleted', 3)).find((e) => e.body === course)!;
+    const stored = (await hub.events.recent((await hub.tenants.keys())[0], 'courseCompleted', 3)).find((e) => e.body === course)!;
     expect(completed[1]).toEqual(
       (
         await appTester(trigger('course_completed').perform, {

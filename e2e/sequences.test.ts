@@ -275,12 +275,12 @@ describe.each(BACKENDS)('sequences of events, end to end (%s)', (backend) => {
     expect(await count(hub, 'deliveries')).toBe(fannedOut);
 
     // The Zap's own filter check, on each event of its type exactly as the hub stored it (with its facts), agrees with the fan-out.
-    const [tenantKey] = await hub.store.tenantKeys();
+    const [tenantKey] = await hub.tenants.keys();
     let agreed = 0;
     let quiet = 0;
     for (const zap of zaps.values()) {
       const type = trigger(zap.key).spec.type;
-      const stored = await hub.store.recentEvents(tenantKey, type, 10);
+      const stored = await hub.events.recent(tenantKey, type, 10);
       const wanted = new Set<string>();
       for (const event of stored) {
         if (evaluateBody(trigger(zap.key).spec, { raw: event.body }, zap.inputData, event.facts).kind === 'item') wanted.add(event.id);

@@ -1,5 +1,5 @@
 /**
- * npm run bench:hub, part 3 — the cost of one paced claim (HubStore.claimDue), the statement
+ * npm run bench:hub, part 3 — the cost of one paced claim (Claims.claimDue), the statement
  * every delivery goes through: 200 Zaps of 200 schools with 20 due deliveries each, a claim of
  * up to 64 (HUB_CONCURRENCY 16, four rounds ahead), on each engine. Between claims (untimed) the
  * claimed rows are given back and the pacing rows reset, so every claim sees the same backlog.
@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Database, openDatabase } from '../src/db/database';
-import { HubStore } from '../src/store';
+import { Claims } from '../src/queue/claims';
 import { freshSchema } from './fresh-schema';
 
 const ZAPS = 200;
@@ -50,17 +50,13 @@ export const RESET = `UPDATE deliveries SET locked_until = NULL WHERE locked_unt
 
 async function measure(name: string, db: Database): Promise<void> {
   await seed(db);
-  const store = new HubStore(db, {
-    dedupeWindowHours: 24,
-    leaseMs: 60_000,
-    pacing: { targetRatePerSecond: 25, accountLimit: 10_000, accountWindowMs: 300_000 },
-  });
+  const claims = new Claims(db, { leaseMs: 60_000, pacing: { targetRatePerSecond: 25, accountLimit: 10_000, accountWindowMs: 300_000 } });
   const times: number[] = [];
   const sizes: number[] = [];
   for (let round = 0; round < ROUNDS; round += 1) {
     await db.exec(RESET);
     const t0 = performance.now();
-    const claimed = await store.claimDue(CLAIM, 12, new Map());
+    const claimed = await claims.claimDue(CLAIM, 12, new Map());
     times.push(performance.now() - t0);
     sizes.push(claimed.length);
   }

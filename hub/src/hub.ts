@@ -1,27 +1,39 @@
-/** Wires the hub together: database, secrets, HTTP server, delivery worker, housekeeping. */
+/**
+ * One hub process: the database, the services (services.ts), the HTTP server, the delivery
+ * worker and the background samplers. Fastify owns the lifecycle: the services are decorated
+ * on the instance, `preClose` stops what starts new work, and `onClose` (once requests are
+ * drained) waits for in-flight sends and closes the database.
+ */
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
 import { HEADERS } from '../../contract';
 import type { HubConfig } from './config';
 import { type Database, openDatabase, withHealth } from './db/database';
-import { DatabaseHealth, isDatabaseUnavailable } from './db/health';
 import { lockDataDir } from './db/data-dir-lock';
-import { HubMetrics } from './metrics';
-import { SecretBox } from './tenants/secrets';
-import { INBOUND_PATH, buildServer } from './http/server';
-import { HubStore } from './store';
-import { FailureLimiter } from './http/failure-limiter';
-import { TenantRegistry } from './tenants/registry';
+import { DatabaseHealth, isDatabaseUnavailable } from './db/health';
+import { setting } from './db/settings';
 import { DeliveryWorker } from './delivery/worker';
+import { FailureLimiter } from './http/failure-limiter';
+import { type HubApp, INBOUND_PATH, createServer, registerRoutes } from './http/server';
+import { EventStore } from './inbound/event-store';
+import { HubMetrics } from './metrics';
+import { Claims } from './queue/claims';
+import { Outcomes } from './queue/outcomes';
+import { PacingStore } from './queue/pacing-store';
+import { QueueStats } from './queue/queue-stats';
+import { Replays } from './queue/replays';
+import type { HubServices } from './services';
+import { SubscriptionStore } from './subscriptions/subscription-store';
+import { TenantRegistry } from './tenants/registry';
+import { SecretBox } from './tenants/secrets';
+import { TenantStore } from './tenants/tenant-store';
 
-export interface Hub {
+/** How often expired repeat keys, old events and unused pacing rows are removed. */
+const HOUSEKEEPING_MS = 10 * 60_000;
+
+export interface Hub extends HubServices {
   url: string;
   inboundUrl: string;
-  app: FastifyInstance;
-  db: Database;
-  store: HubStore;
-  metrics: HubMetrics;
-  worker: DeliveryWorker;
+  app: HubApp;
   usingDevelopmentKey: boolean;
   close(): Promise<void>;
 }
@@ -34,79 +46,85 @@ export interface HubOptions {
 /** Headers that carry secrets, never logged (pino paths use Node's lowercase names). */
 export const REDACTED_HEADERS = ['authorization', HEADERS.webhookSecret, HEADERS.signature].map((name) => `req.headers["${name.toLowerCase()}"]`);
 
+async function openHealthyDatabase(config: HubConfig, health: DatabaseHealth): Promise<Database> {
+  const db = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: Math.max(10, config.concurrency),
+    timeouts: config.databaseTimeouts,
+  });
+  return withHealth(db, health, isDatabaseUnavailable);
+}
+
 export async function startHub(config: HubConfig, options: HubOptions = {}): Promise<Hub> {
   const unlock = config.databaseUrl ? () => undefined : lockDataDir(config.dataDir);
   const health = new DatabaseHealth(config.outageLogIntervalMs);
   let db: Database;
   try {
-    db = withHealth(
-      await openDatabase({
-        databaseUrl: config.databaseUrl,
-        dataDir: config.dataDir,
-        poolSize: Math.max(10, config.concurrency),
-        timeouts: config.databaseTimeouts,
-      }),
-      health,
-      isDatabaseUnavailable,
-    );
+    db = await openHealthyDatabase(config, health);
   } catch (error) {
     unlock();
     throw error;
   }
-  const metrics = new HubMetrics();
-  let onBatchFailure = (_error: unknown, _size: number): void => undefined;
-  const store = new HubStore(db, {
-    dedupeWindowHours: config.dedupeWindowHours,
-    leaseMs: config.leaseMs,
-    pacing: config.pacing,
-    onBatchFailure: (error, size) => onBatchFailure(error, size),
-  });
-  await store.ensurePacing();
-  // Without HUB_SECRET_KEY (development only), a random key is kept in the database itself.
-  const usingDevelopmentKey = config.secretKey === undefined;
-  const key = config.secretKey ?? (await store.setting('development_secret_key', () => randomBytes(32).toString('hex')));
-  const box = new SecretBox(key);
-  // Created once the server (its logger) exists; inbound wakes it through this reference.
-  let worker: DeliveryWorker | undefined = undefined;
-  let logError = (_error: unknown, _what: string): void => undefined;
-  const tenants = new TenantRegistry(store, db, (error) => logError(error, 'reloading tenants failed'));
-  await tenants.start();
-  const logger = options.logger ?? { level: config.logLevel, redact: REDACTED_HEADERS };
-  const app = await buildServer({
-    config,
-    db,
-    store,
-    box,
-    metrics,
-    tenants,
-    signatureFailures: new FailureLimiter(config.authFailuresPerMinute),
-    keyFailures: new FailureLimiter(config.authFailuresPerMinute),
-    health,
-    logger,
-    onEventStored: () => worker?.wake(),
-  });
+  const app = await createServer({ config, health, logger: options.logger ?? { level: config.logLevel, redact: REDACTED_HEADERS } });
   health.attach(app.log);
   // An outage is logged once by `health`, not once per failed background task.
-  logError = (error, what) => {
+  const logError = (error: unknown, what: string): void => {
     if (!isDatabaseUnavailable(error)) app.log.error({ err: error }, what);
   };
-  onBatchFailure = (error, size) => {
+  const metrics = new HubMetrics();
+  const onBatchFailure = (error: unknown, size: number): void => {
     metrics.batchFailures.inc();
     app.log.warn({ err: error, size }, 'a batched statement failed: retrying its items one by one');
   };
-  worker = new DeliveryWorker(store, box, metrics, app.log, config);
+
+  // Without HUB_SECRET_KEY (development only), a random key is kept in the database itself.
+  const usingDevelopmentKey = config.secretKey === undefined;
+  const key = config.secretKey ?? (await setting(db, 'development_secret_key', () => randomBytes(32).toString('hex')));
+  const tenants = new TenantStore(db);
+  const subscriptions = new SubscriptionStore(db);
+  const claims = new Claims(db, { leaseMs: config.leaseMs, pacing: config.pacing });
+  const outcomes = new Outcomes(db, { onBatchFailure });
+  const pacing = new PacingStore(db, { accountWindowMs: config.pacing.accountWindowMs });
+  await pacing.ensure();
+  const box = new SecretBox(key);
+  const services: HubServices = {
+    config,
+    db,
+    health,
+    box,
+    metrics,
+    tenants,
+    registry: new TenantRegistry(tenants, db, (error) => logError(error, 'reloading tenants failed')),
+    subscriptions,
+    events: new EventStore(db, { dedupeWindowHours: config.dedupeWindowHours, onBatchFailure }),
+    claims,
+    outcomes,
+    replays: new Replays(db),
+    pacing,
+    queueStats: new QueueStats(db),
+    worker: new DeliveryWorker({ claims, outcomes, subscriptions }, box, metrics, app.log, config),
+    signatureFailures: new FailureLimiter(config.authFailuresPerMinute),
+    keyFailures: new FailureLimiter(config.authFailuresPerMinute),
+  };
+  await services.registry.start();
+  await registerRoutes(app, services);
+
   const housekeeping = setInterval(() => {
-    store.cleanup(config.retentionDays).catch((error: unknown) => logError(error, 'cleanup failed'));
-  }, 10 * 60_000);
+    services.events
+      .forgetExpired(config.retentionDays)
+      .then(() => pacing.forgetUnused())
+      .catch((error: unknown) => logError(error, 'cleanup failed'));
+  }, HOUSEKEEPING_MS);
   housekeeping.unref();
   // The queue depth is sampled, never counted per scrape: scrapes must cost no query.
-  const sampleQueueDepth = () => {
-    metrics.tenants.set(tenants.size);
-    store.queueDepth().then(
+  const sampleQueue = () => {
+    metrics.tenants.set(services.registry.size);
+    services.queueStats.depth().then(
       (n) => metrics.queueDepth.set(n),
       (error: unknown) => logError(error, 'sampling the queue depth failed'),
     );
-    store.throttledTargets().then(
+    services.queueStats.throttled().then(
       ({ targets, backlog }) => {
         metrics.throttledTargets.set(targets);
         metrics.throttledBacklog.set(backlog);
@@ -114,44 +132,46 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
       (error: unknown) => logError(error, 'sampling the throttled targets failed'),
     );
   };
-  sampleQueueDepth();
-  const sampler = setInterval(sampleQueueDepth, config.queueDepthIntervalMs);
+  sampleQueue();
+  const sampler = setInterval(sampleQueue, config.queueDepthIntervalMs);
   sampler.unref();
 
+  // Closing: no new claims and no background work from now on; Fastify stops accepting and
+  // drains requests (idle keep-alive connections close now; whatever is still open at the
+  // deadline, a stalled client, is cut); then in-flight sends finish (the rest stays in the
+  // database) and the database closes.
+  let workerStopped: Promise<void> = Promise.resolve();
+  let deadline: NodeJS.Timeout | undefined;
+  app.addHook('preClose', async () => {
+    clearInterval(housekeeping);
+    clearInterval(sampler);
+    services.registry.stop();
+    workerStopped = services.worker.stop();
+    deadline = setTimeout(() => app.server.closeAllConnections(), config.shutdownTimeoutMs);
+  });
+  app.addHook('onClose', async () => {
+    clearTimeout(deadline);
+    await workerStopped;
+    health.stop();
+    await db.close();
+    unlock();
+  });
+
   await app.listen({ host: config.host, port: config.port });
-  if (config.worker) worker.start();
+  if (config.worker) services.worker.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
-  const runningWorker = worker;
   let closing: Promise<void> | undefined;
   return {
+    ...services,
     url,
     inboundUrl: `${url}${INBOUND_PATH}`,
     app,
-    db,
-    store,
-    metrics,
-    worker: runningWorker,
     usingDevelopmentKey,
     close() {
-      closing ??= (async () => {
-        clearInterval(housekeeping);
-        clearInterval(sampler);
-        tenants.stop();
-        // No new claims from now on; in-flight deliveries finish; the rest stay in the database.
-        const workerStopped = runningWorker.stop();
-        // Stop accepting; idle keep-alive connections close now, in-flight requests finish;
-        // whatever is still open at the deadline (a stalled client) is cut.
-        const deadline = setTimeout(() => app.server.closeAllConnections(), config.shutdownTimeoutMs);
-        await app.close();
-        clearTimeout(deadline);
-        await workerStopped;
-        health.stop();
-        await db.close();
-        unlock();
-      })();
+      closing ??= app.close();
       return closing;
     },
   };

@@ -167,7 +167,7 @@ pg('database faults on PostgreSQL', () => {
 
     const delivered = () => new Set(receiver.requests.map(sequenceOf));
     await waitFor(() => [...accepted].every((n) => delivered().has(n)), 30000, 'every accepted event to reach the Zap');
-    await waitFor(async () => (await hub.store.queueDepth()) === 0, 30000, 'the queue to drain');
+    await waitFor(async () => (await hub.queueStats.depth()) === 0, 30000, 'the queue to drain');
     // Before and after the outage everything was accepted; during it, what was refused got 503.
     for (let n = 0; n < 50; n += 1) if (n < 30 || n >= 40) expect(accepted.has(n)).toBe(true);
     const ids = receiver.requests.map((r) => String(r.headers['webhook-id']));
@@ -266,7 +266,7 @@ mounting('database faults on the embedded store (a tmpfs the test fills: needs r
     await waitFor(async () => (await deliver(hub.inboundUrl, large(100))).status === 202, 15000, 'the hub to accept again');
     accepted.add(100);
     await waitFor(() => new Set(receiver.requests.map(sequenceOf)).size === accepted.size, 30000, 'every accepted event to reach the Zap');
-    await waitFor(async () => (await hub.store.queueDepth()) === 0, 30000, 'the queue to drain');
+    await waitFor(async () => (await hub.queueStats.depth()) === 0, 30000, 'the queue to drain');
     expect(new Set(receiver.requests.map(sequenceOf))).toEqual(accepted);
     const ids = receiver.requests.map((r) => String(r.headers['webhook-id']));
     expect(new Set(ids).size).toBe(ids.length);

@@ -5,7 +5,7 @@
  */
 import { Socket, connect } from 'node:net';
 import { VENDOR_PAYLOADS } from '../../contract/payloads';
-import { HubStore } from '../src/store';
+import { Claims } from '../src/queue/claims';
 import {
   API_KEY,
   BACKENDS,
@@ -75,7 +75,7 @@ describe.each(BACKENDS)('isolation on %s', (backend) => {
     const { hub, logs } = await testHub(backend);
     await subscribe(hub.url, { event: '*', target_url: 'https://hooks.zapier.com/hooks/x/' });
     await hub.worker.stop();
-    const [tenantKey] = await hub.store.tenantKeys();
+    const [tenantKey] = await hub.tenants.keys();
     const good = (n: number) => ({
       tenantKey: tenantKey,
       eventType: 'courseCompleted',
@@ -85,7 +85,7 @@ describe.each(BACKENDS)('isolation on %s', (backend) => {
     });
     // Straight to the store (past the route's validation): PostgreSQL refuses NUL in text.
     const bad = { ...good(99), eventType: 'bad\u0000type', bodyHash: 'h99' };
-    const results = await Promise.allSettled([hub.store.accept(good(1)), hub.store.accept(bad), hub.store.accept(good(2)), hub.store.accept(good(3))]);
+    const results = await Promise.allSettled([hub.events.accept(good(1)), hub.events.accept(bad), hub.events.accept(good(2)), hub.events.accept(good(3))]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
     expect(await count(hub, 'events')).toBe(3);
     const metrics = await (await fetch(`${hub.url}/metrics`)).text();
@@ -106,21 +106,21 @@ describe.each(BACKENDS)('fencing on %s', (backend) => {
     await subscribe(hub.url, { event: '*', target_url: 'https://hooks.zapier.com/hooks/x/' });
     await hub.worker.stop(); // the test plays two workers by hand
     expect((await deliver(hub.inboundUrl, courseCompleted)).status).toBe(202);
-    const shortLease = new HubStore(hub.db, { dedupeWindowHours: 24, leaseMs: 50, pacing: config.pacing });
+    const shortLease = new Claims(hub.db, { leaseMs: 50, pacing: config.pacing });
     const noneBusy = new Map<string, number>();
 
     // Worker A claims, stalls past its lease; worker B claims the same row and delivers it.
     const [a] = await shortLease.claimDue(1, 8, noneBusy);
     await sleep(120);
-    const [b] = await hub.store.claimDue(1, 8, noneBusy);
+    const [b] = await hub.claims.claimDue(1, 8, noneBusy);
     expect(b).toMatchObject({ id: a.id, attempts: a.attempts + 1 });
     // A's stale retry must not clear B's live lease (which would allow a third send).
-    expect(await hub.store.recordFailure({ id: a.id, attempts: a.attempts, status: 500, error: 'HTTP 500', retryInMs: 0 })).toBe(false);
-    expect(await hub.store.claimDue(1, 8, noneBusy)).toEqual([]);
-    expect(await hub.store.delivered(b.id, b.attempts, 200)).toBe(true);
+    expect(await hub.outcomes.recordFailure({ id: a.id, attempts: a.attempts, status: 500, error: 'HTTP 500', retryInMs: 0 })).toBe(false);
+    expect(await hub.claims.claimDue(1, 8, noneBusy)).toEqual([]);
+    expect(await hub.outcomes.delivered(b.id, b.attempts, 200)).toBe(true);
     // A's stale failure must not flip the delivered row.
-    expect(await hub.store.recordFailure({ id: a.id, attempts: a.attempts, status: 404, error: 'HTTP 404' })).toBe(false);
-    expect(await hub.store.delivered(a.id, a.attempts, 200)).toBe(false);
+    expect(await hub.outcomes.recordFailure({ id: a.id, attempts: a.attempts, status: 404, error: 'HTTP 404' })).toBe(false);
+    expect(await hub.outcomes.delivered(a.id, a.attempts, 200)).toBe(false);
     const { rows } = await hub.db.query<{ status: string; last_status: number }>('SELECT status, last_status FROM deliveries');
     expect(rows).toEqual([{ status: 'delivered', last_status: 200 }]);
   });
@@ -129,9 +129,9 @@ describe.each(BACKENDS)('fencing on %s', (backend) => {
     const { hub } = await testHub(backend, { HUB_DELIVERY_TIMEOUT_MS: '400', HUB_DELIVERY_LEASE_MS: '1800' });
     const receiver = await new Receiver().start();
     await subscribe(hub.url, { event: '*', target_url: receiver.url('/zap') });
-    const claim = hub.store.claimDue.bind(hub.store);
+    const claim = hub.claims.claimDue.bind(hub.claims);
     let paused = false;
-    jest.spyOn(hub.store, 'claimDue').mockImplementation(async (...args) => {
+    jest.spyOn(hub.claims, 'claimDue').mockImplementation(async (...args) => {
       const claimed = await claim(...args);
       if (claimed.length > 0 && !paused) {
         paused = true;
@@ -328,7 +328,7 @@ describe('metrics', () => {
     const { hub } = await testHub('embedded', { HUB_METRICS_TOKEN: token, HUB_QUEUE_DEPTH_INTERVAL_MS: '3600000' });
     expect((await fetch(`${hub.url}/metrics`)).status).toBe(401);
     expect((await fetch(`${hub.url}/metrics`, { headers: { Authorization: 'Bearer wrong-token-0123456789' } })).status).toBe(401);
-    const depth = jest.spyOn(hub.store, 'queueDepth');
+    const depth = jest.spyOn(hub.queueStats, 'depth');
     for (let i = 0; i < 20; i += 1) {
       const scrape = await fetch(`${hub.url}/metrics`, { headers: { Authorization: `Bearer ${token}` } });
       expect(scrape.status).toBe(200);
@@ -387,7 +387,7 @@ describe.each(BACKENDS)('fairness and limits on %s', (backend) => {
     await hub.db.query(`DELETE FROM subscriptions WHERE target_url LIKE 'https://hooks%'`);
     expect((await deliver(hub.inboundUrl, courseCompleted)).json).toEqual({ status: 'accepted', deliveries: 1 });
     await waitFor(() => receiver.requests.length === 1);
-    await waitFor(async () => (await hub.store.queueDepth()) === 0, 10000, 'the queue to drain');
+    await waitFor(async () => (await hub.queueStats.depth()) === 0, 10000, 'the queue to drain');
     expect(receiver.requests).toHaveLength(1);
   });
 

@@ -114,10 +114,11 @@ describe.each(BACKENDS)('429 is back-pressure, not failure, on %s', (backend) =>
     expect(second.receivedAt - first.receivedAt).toBeGreaterThanOrEqual(2000); // a lower bound: a slow machine only waits longer
   });
 
-  test('a Zap refusing with 429 for longer than HUB_MAX_THROTTLE_HOURS: given up and recorded', async () => {
+  test('a Zap refusing with 429 for longer than HUB_MAX_THROTTLE_HOURS: given up and recorded; a replay starts a fresh throttling clock', async () => {
     // About 1.1 s of 429s, and a budget of one attempt: a second send can only come from a 429 that spent none.
     const { hub } = await testHub(backend, { HUB_MAX_THROTTLE_HOURS: '0.0003', HUB_RETRY_MAX_ATTEMPTS: '1' });
-    const receiver = await new Receiver(() => ({ status: 429, headers: { 'retry-after': '0' } })).start();
+    let refuseThrough = Infinity;
+    const receiver = await new Receiver((_r, nth) => (nth <= refuseThrough ? { status: 429, headers: { 'retry-after': '0' } } : 200)).start();
     await subscribe(hub.url, { event: '*', target_url: receiver.url('/zap') });
     await deliver(hub.inboundUrl, body);
     await waitFor(async () => (await deliveryRow(hub))[0]?.status === 'failed', 45000, 'the give-up');
@@ -126,6 +127,14 @@ describe.each(BACKENDS)('429 is back-pressure, not failure, on %s', (backend) =>
       expect.objectContaining({ status: 'failed', last_status: 429, last_error: 'HTTP 429: refused for longer than HUB_MAX_THROTTLE_HOURS; gave up' }),
     ]);
     expect(await (await fetch(`${hub.url}/metrics`)).text()).toMatch(/hub_forward_failed_total 1/);
+
+    // A replay starts a fresh throttling clock: its first send's 429 is waited out, not given up at once.
+    const { rows } = await hub.db.query<{ id: string }>('SELECT id::text AS id FROM deliveries');
+    refuseThrough = receiver.requests.length + 1;
+    expect(await hub.replays.replay(rows[0].id)).toBe('replayed');
+    hub.worker.wake();
+    await waitFor(async () => (await deliveryRow(hub))[0]?.status === 'delivered', 10000, 'the replay to be delivered');
+    expect(await deliveryRow(hub)).toEqual([expect.objectContaining({ status: 'delivered', last_status: 200 })]);
   });
 });
 

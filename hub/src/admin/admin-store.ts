@@ -1,14 +1,12 @@
 /**
- * The operator console's queries: schools, the delivery log, one delivery with its body and
- * attempts, and replays. Schools are named by a short public id (the first 12 hex characters of
+ * The operator console's reads: schools, throttled targets, the delivery log, one delivery with
+ * its body and attempts (replays are the queue's: queue/replays.ts). Schools are named by a short public id (the first 12 hex characters of
  * their tenant key); Zap target URLs, which are secrets themselves, only ever leave redacted.
  */
 import { asText } from '../../../contract';
 import type { Database } from '../db/database';
 import { rateShareSql } from '../queue/pacing';
-
-export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
-export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+import type { DeliveryStatus } from '../queue/status';
 
 /** `hooks.zapier.com/…a1b2c3/`: the host and a short tail, enough to tell Zaps apart. */
 export function redactTarget(target: string): string {
@@ -110,8 +108,6 @@ export interface TargetPacing {
   backlog: number;
   oldest_pending: string | null;
 }
-
-export type ReplayResult = 'replayed' | 'pending' | 'missing';
 
 export class AdminStore {
   constructor(private readonly db: Database) {}
@@ -223,29 +219,5 @@ export class AdminStore {
         outcome: a.outcome,
       })),
     };
-  }
-
-  /** Puts a finished delivery back on the queue now, same Webhook-Id, with a fresh retry budget. */
-  async replay(id: string): Promise<ReplayResult> {
-    const { rows } = await this.db.query<{ id: string }>(
-      `UPDATE deliveries SET status = 'pending', next_attempt_at = now(), locked_until = NULL, finished_at = NULL, round_start = attempts
-       WHERE id = $1 AND status IN ('failed', 'delivered') RETURNING id::text AS id`,
-      [id],
-    );
-    if (rows.length > 0) return 'replayed';
-    const { rows: found } = await this.db.query('SELECT 1 FROM deliveries WHERE id = $1', [id]);
-    return found.length > 0 ? 'pending' : 'missing';
-  }
-
-  /** Replays every failed delivery of one subscription; undefined when there is no such subscription. */
-  async replayFailed(subscriptionId: string): Promise<number | undefined> {
-    const { rows: exists } = await this.db.query('SELECT 1 FROM subscriptions WHERE id = $1::uuid', [subscriptionId]);
-    if (exists.length === 0) return undefined;
-    const { rowCount } = await this.db.query(
-      `UPDATE deliveries SET status = 'pending', next_attempt_at = now(), locked_until = NULL, finished_at = NULL, round_start = attempts
-       WHERE subscription_id = $1::uuid AND status = 'failed'`,
-      [subscriptionId],
-    );
-    return rowCount;
   }
 }

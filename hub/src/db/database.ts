@@ -5,7 +5,7 @@
  */
 import { PGlite } from '@electric-sql/pglite';
 import { Client, Pool, type PoolClient } from 'pg';
-import { MIGRATIONS } from './migrations';
+import { loadMigrations } from './migrations';
 
 export interface Queryable {
   /** `name` makes a hot statement a prepared one on PostgreSQL (planned once per connection). */
@@ -252,7 +252,7 @@ export async function migrate(db: Database): Promise<number[]> {
     const { rows } = await tx.query<{ version: number }>('SELECT version FROM hub_migrations');
     const done = new Set(rows.map((r) => Number(r.version)));
     const applied: number[] = [];
-    for (const [index, sql] of MIGRATIONS.entries()) {
+    for (const [index, sql] of loadMigrations().entries()) {
       const version = index + 1;
       if (done.has(version)) continue;
       await tx.exec(sql);

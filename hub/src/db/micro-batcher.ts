@@ -5,6 +5,22 @@
  * holding its item has committed. A batch that fails is retried item by item, so one bad item
  * (another school's, say) fails alone and never takes its neighbours down with it.
  */
+import type { Database } from './database';
+import { isDatabaseUnavailable } from './health';
+
+/**
+ * A batcher of one statement on `db`: up to 256 items a batch; several batches at once over
+ * PostgreSQL's pool, one at a time on PGlite (one connection); a batch failing for an outage
+ * fails whole at once (no item-by-item retry against a database that is down).
+ */
+export function statementBatcher<In, Out>(
+  db: Pick<Database, 'kind'>,
+  flush: (items: In[]) => Promise<Out[]>,
+  onBatchFailure?: (error: unknown, size: number) => void,
+): MicroBatcher<In, Out> {
+  return new MicroBatcher(flush, 256, db.kind === 'postgres' ? 4 : 1, onBatchFailure, (error) => !isDatabaseUnavailable(error));
+}
+
 export class MicroBatcher<In, Out> {
   private queue: Array<{ item: In; resolve: (out: Out) => void; reject: (error: unknown) => void }> = [];
   private scheduled = false;

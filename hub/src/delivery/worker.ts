@@ -11,7 +11,9 @@ import { isDatabaseUnavailable } from '../db/health';
 import { type ForwardOutcome, createForwardAgent, forward, nextRetryDelay } from './forwarder';
 import type { HubMetrics } from '../metrics';
 import type { SecretBox } from '../tenants/secrets';
-import type { ClaimedDelivery, HubStore } from '../store';
+import type { ClaimedDelivery, Claims } from '../queue/claims';
+import type { Outcomes } from '../queue/outcomes';
+import type { SubscriptionStore } from '../subscriptions/subscription-store';
 import { type TargetRule, targetRefusal } from './targets';
 
 /** How long the loop waits after a wake-up before claiming, to claim for several freed slots at once. */
@@ -51,7 +53,7 @@ export class DeliveryWorker {
   private recordsWaiting = 0;
 
   constructor(
-    private readonly store: HubStore,
+    private readonly queue: { claims: Claims; outcomes: Outcomes; subscriptions: SubscriptionStore },
     private readonly box: SecretBox,
     private readonly metrics: HubMetrics,
     private readonly log: FastifyBaseLogger,
@@ -80,7 +82,7 @@ export class DeliveryWorker {
     const unsent = this.ready.splice(0);
     for (const delivery of unsent) this.done(delivery);
     if (unsent.length > 0) {
-      await this.store.releaseClaims(unsent).catch((error: unknown) => {
+      await this.queue.claims.releaseClaims(unsent).catch((error: unknown) => {
         if (!isDatabaseUnavailable(error)) this.log.error({ err: error }, 'giving back unsent claims failed: their leases expire instead');
       });
     }
@@ -117,7 +119,7 @@ export class DeliveryWorker {
       // Outcomes first: no new claims while writes wait for the database or pile up behind it.
       if (room > 0 && this.ready.length < concurrency && this.recordsWaiting === 0 && this.recording.size < 2 * concurrency) {
         try {
-          claimed = await this.store.claimDue(room, this.options.tenantConcurrency, this.busy);
+          claimed = await this.queue.claims.claimDue(room, this.options.tenantConcurrency, this.busy);
         } catch (error) {
           // An outage is logged once (db-health.ts); the next poll tries again.
           if (!isDatabaseUnavailable(error)) this.log.error({ err: error }, 'claiming deliveries failed');
@@ -229,20 +231,20 @@ export class DeliveryWorker {
     try {
       switch (outcome.kind) {
         case 'delivered':
-          if (fenced(await this.durably(delivery, () => this.store.delivered(delivery.id, delivery.attempts, outcome.status)))) return;
+          if (fenced(await this.durably(delivery, () => this.queue.outcomes.delivered(delivery.id, delivery.attempts, outcome.status)))) return;
           this.metrics.delivered.inc();
           this.metrics.latency.observe((Date.now() - delivery.receivedAt.getTime()) / 1000);
           this.log.debug({ ...context, status: outcome.status }, 'delivered');
           return;
         case 'gone':
-          await this.store.removeSubscription(delivery.subscriptionId);
+          await this.queue.subscriptions.remove(delivery.subscriptionId);
           this.metrics.gone.inc();
           this.log.info(context, 'the Zap answered 410 Gone: subscription removed');
           return;
         case 'throttled': {
           // Back-pressure, not failure: no attempt is spent, until the Zap has refused for HUB_MAX_THROTTLE_HOURS.
           const throttled = await this.durably(delivery, () =>
-            this.store.recordThrottled({
+            this.queue.outcomes.recordThrottled({
               id: delivery.id,
               attempts: delivery.attempts,
               retryAfterMs: outcome.retryAfterMs,
@@ -266,7 +268,7 @@ export class DeliveryWorker {
           const delay = nextRetryDelay(attempt, this.options.retry);
           if (delay !== undefined) {
             const failure = { id: delivery.id, attempts: delivery.attempts, status: outcome.status, error: outcome.error, retryInMs: delay };
-            if (fenced(await this.durably(delivery, () => this.store.recordFailure(failure)))) return;
+            if (fenced(await this.durably(delivery, () => this.queue.outcomes.recordFailure(failure)))) return;
             this.metrics.retried.inc();
             this.log.warn({ ...context, error: outcome.error, retryInMs: delay }, 'delivery failed, will retry');
             return;
@@ -274,7 +276,9 @@ export class DeliveryWorker {
           const error = `${outcome.error}; gave up after ${attempt} attempt${attempt === 1 ? '' : 's'}`;
           if (
             fenced(
-              await this.durably(delivery, () => this.store.recordFailure({ id: delivery.id, attempts: delivery.attempts, status: outcome.status, error })),
+              await this.durably(delivery, () =>
+                this.queue.outcomes.recordFailure({ id: delivery.id, attempts: delivery.attempts, status: outcome.status, error }),
+              ),
             )
           )
             return;
@@ -286,7 +290,7 @@ export class DeliveryWorker {
           if (
             fenced(
               await this.durably(delivery, () =>
-                this.store.recordFailure({ id: delivery.id, attempts: delivery.attempts, status: outcome.status, error: outcome.error }),
+                this.queue.outcomes.recordFailure({ id: delivery.id, attempts: delivery.attempts, status: outcome.status, error: outcome.error }),
               ),
             )
           )

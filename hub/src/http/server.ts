@@ -1,35 +1,40 @@
 /**
  * The hub's HTTP server (Fastify): timeouts, errors, OpenAPI, and the route plugins: inbound
- * (the one URL for LearnWorlds), subscriptions and events (for the Zapier app), operations, and the admin
- * API with its console page (for the operator).
+ * (the one URL for LearnWorlds), subscriptions and events (for the Zapier app), operations, and
+ * the admin API under /v1/admin with its console page (for the operator). Every plugin reads its
+ * services from `app.hub` (services.ts) and is typed from its JSON schemas (one type provider).
  */
 import type { ServerOptions } from 'node:http';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { isDatabaseUnavailable } from '../db/health';
+import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type RawServerDefault } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HubConfig } from '../config';
+import { type DatabaseHealth, isDatabaseUnavailable } from '../db/health';
+import type { HubServices } from '../services';
+import { InvalidSchool } from '../tenants/school';
 import { HttpError } from './http-error';
-import type { RouteDeps } from './routes/deps';
-import { INBOUND_PATH, inboundRoutes } from './routes/inbound';
 import { adminRoutes } from './routes/admin';
+import { consolePage } from './routes/console-page';
 import { eventRoutes } from './routes/events';
+import { INBOUND_PATH, inboundRoutes } from './routes/inbound';
 import { operationRoutes } from './routes/operations';
 import { subscriptionRoutes } from './routes/subscriptions';
 
 export { INBOUND_PATH };
 
-export interface ServerDeps extends RouteDeps {
-  logger: boolean | Record<string, unknown>;
-}
+export type HubApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, JsonSchemaToTsProvider>;
 
-export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
-  const { config, metrics } = deps;
+/** The server without routes: its options, OpenAPI and the error handler. */
+export async function createServer(options: { config: HubConfig; health: DatabaseHealth; logger: boolean | Record<string, unknown> }): Promise<HubApp> {
+  const { config } = options;
   const httpOptions: ServerOptions = {
     requestTimeout: config.requestTimeoutMs,
     headersTimeout: Math.min(config.requestTimeoutMs, 10_000),
     connectionsCheckingInterval: 1000,
   };
   const app = Fastify({
-    logger: deps.logger,
+    logger: options.logger,
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     // A request whose headers and body are not all in within the timeout is answered 408 and
@@ -37,7 +42,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     requestTimeout: config.requestTimeoutMs,
     http: httpOptions,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
-  });
+  }).withTypeProvider<JsonSchemaToTsProvider>();
 
   await app.register(swagger, {
     openapi: {
@@ -58,6 +63,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof HttpError) return reply.code(error.statusCode).headers(error.headers).send({ error: error.code, message: error.message });
+    if (error instanceof InvalidSchool) return reply.code(400).send({ error: 'invalid_request', message: error.message });
     if (error.validation && error.validation.length > 0) {
       const first = error.validation[0];
       const where = `${error.validationContext ?? 'body'}${first.instancePath.replace(/\//g, '.')}`;
@@ -77,21 +83,27 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       // Logged once per outage (db-health.ts), not once per request; LearnWorlds retries a 503.
       return reply
         .code(503)
-        .header('retry-after', String(deps.health.retryAfterSeconds))
+        .header('retry-after', String(options.health.retryAfterSeconds))
         .send({ error: 'unavailable', message: 'the database is unavailable: try again later (nothing was stored)' });
     }
     request.log.error({ err: error }, 'request failed');
     return reply.code(500).send({ error: 'internal', message: 'internal error' });
   });
 
+  return app;
+}
+
+/** The route plugins, once `services` are decorated on the instance (app.hub). */
+export async function registerRoutes(app: HubApp, services: HubServices): Promise<void> {
+  app.decorate('hub', services);
+  const { metrics } = services;
   app.addHook('onResponse', async (request, reply) => {
     if (request.routeOptions.url === INBOUND_PATH && reply.statusCode === 413) metrics.rejected.inc({ reason: 'too_large' });
   });
-
-  await app.register(async (scope) => inboundRoutes(scope, deps));
-  await app.register(async (scope) => subscriptionRoutes(scope, deps));
-  await app.register(async (scope) => eventRoutes(scope, deps));
-  await app.register(async (scope) => operationRoutes(scope, deps));
-  await app.register(async (scope) => adminRoutes(scope, deps));
-  return app;
+  await app.register(inboundRoutes);
+  await app.register(subscriptionRoutes);
+  await app.register(eventRoutes);
+  await app.register(operationRoutes);
+  await app.register(consolePage);
+  await app.register(adminRoutes, { prefix: '/v1/admin' });
 }

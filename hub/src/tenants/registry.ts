@@ -5,7 +5,7 @@
  * never deleted, so the set only grows.
  */
 import type { Database } from '../db/database';
-import type { HubStore } from '../store';
+import type { TenantStore } from './tenant-store';
 
 const RELOAD_EVERY_MS = 60_000;
 
@@ -14,7 +14,7 @@ export class TenantRegistry {
   private timer?: NodeJS.Timeout;
 
   constructor(
-    private readonly store: HubStore,
+    private readonly tenants: TenantStore,
     private readonly db: Database,
     private readonly onError: (error: unknown) => void,
   ) {}
@@ -23,7 +23,7 @@ export class TenantRegistry {
     await this.reload();
     if (this.db.kind !== 'postgres') return; // one process: every new tenant is added here
     await this.db.listen(
-      await this.store.tenantsChannel(),
+      await this.tenants.channel(),
       (key) => this.keys.add(key),
       () => void this.reload().catch(this.onError),
     );
@@ -36,7 +36,7 @@ export class TenantRegistry {
   }
 
   async reload(): Promise<void> {
-    for (const key of await this.store.tenantKeys()) this.keys.add(key);
+    for (const key of await this.tenants.keys()) this.keys.add(key);
   }
 
   has(key: string): boolean {

@@ -4,13 +4,13 @@
  * registered. Every admin call is logged with who (a fingerprint of the key) and what.
  */
 import { createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AdminStore, DELIVERY_STATUSES, type DeliveryStatus } from '../../admin/admin-store';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
+import type { FastifyRequest } from 'fastify';
+import { AdminStore } from '../../admin/admin-store';
+import { DELIVERY_STATUSES } from '../../queue/status';
 import { bearerToken, requireBearer } from '../bearer';
-import { consoleAssets } from '../console-assets';
 import { HttpError, errorBody } from '../http-error';
 import { RECOVER_MS } from '../../queue/pacing';
-import type { RouteDeps } from './deps';
 
 const ID = '^[1-9][0-9]{0,18}$';
 const UUID = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
@@ -38,49 +38,23 @@ const deliveryProperties = {
   finished_at: nullable('string'),
 } as const;
 
-interface DeliveriesQuery {
-  status?: DeliveryStatus;
-  tenant?: string;
-  event?: string;
-  limit?: string;
-  before?: string;
-}
-
-export async function adminRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
-  const { config } = deps;
-  if (config.adminKeys.length === 0) return; // no admin keys: the admin API and the page are off
-  const admin = new AdminStore(deps.db);
-  const requireAdmin = requireBearer(config.adminKeys, deps.keyFailures, 'the admin API is off: HUB_ADMIN_KEYS is not set');
+export const adminRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
+  const { config, db, keyFailures, replays, worker } = app.hub;
+  if (config.adminKeys.length === 0) return; // no admin keys: the admin API is off
+  const admin = new AdminStore(db);
+  const requireAdmin = requireBearer(config.adminKeys, keyFailures, 'the admin API is off: HUB_ADMIN_KEYS is not set');
   const security = [{ adminKey: [] }];
 
-  // --- The page: static, same-origin only, no inline script -------------------------------------
-  const assets = consoleAssets();
-  const csp =
-    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-  for (const [path, asset] of Object.entries({ '/admin': assets.html, '/admin/console.js': assets.script, '/admin/console.css': assets.style })) {
-    app.get(path, { schema: { hide: true } }, async (_request, reply) =>
-      reply
-        .headers({ 'content-security-policy': csp, 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'cache-control': 'no-store' })
-        .type(asset.type)
-        .send(asset.body),
-    );
-  }
-
-  // Browsers ask for an icon; the page has none.
-  app.get('/favicon.ico', { schema: { hide: true } }, async (_request, reply) => reply.code(204).send());
-
-  // --- The API ----------------------------------------------------------------------------------
-  app.addHook('onRequest', async (request) => {
-    if (request.url.startsWith('/v1/admin/')) await requireAdmin(request);
-  });
+  // Every route of this plugin (registered under /v1/admin) needs an admin key, and is logged.
+  app.addHook('onRequest', requireAdmin);
   app.addHook('onResponse', async (request, reply) => {
-    if (request.url.startsWith('/v1/admin/') && reply.statusCode < 400) {
+    if (reply.statusCode < 400) {
       request.log.info({ admin: who(request), action: `${request.method} ${request.routeOptions.url ?? ''}`, params: request.params }, 'admin action');
     }
   });
 
   app.get(
-    '/v1/admin/tenants',
+    '/tenants',
     {
       schema: {
         summary: 'Every school: subscriptions, last event received per type, last 24 h of deliveries by outcome',
@@ -97,7 +71,7 @@ export async function adminRoutes(app: FastifyInstance, deps: RouteDeps): Promis
   );
 
   app.get(
-    '/v1/admin/targets',
+    '/targets',
     {
       schema: {
         summary: 'Targets paused or slowed after a 429, or with deliveries waiting: backlog, rate share, pause (largest backlog first)',
@@ -131,8 +105,8 @@ export async function adminRoutes(app: FastifyInstance, deps: RouteDeps): Promis
     async () => ({ data: await admin.targets(RECOVER_MS) }),
   );
 
-  app.get<{ Querystring: DeliveriesQuery }>(
-    '/v1/admin/deliveries',
+  app.get(
+    '/deliveries',
     {
       schema: {
         summary: 'The delivery log, newest first, paged (next_before → ?before=)',
@@ -167,8 +141,8 @@ export async function adminRoutes(app: FastifyInstance, deps: RouteDeps): Promis
     },
   );
 
-  app.get<{ Params: { id: string } }>(
-    '/v1/admin/deliveries/:id',
+  app.get(
+    '/deliveries/:id',
     {
       schema: {
         summary: 'One delivery, with the event body and every attempt',
@@ -193,8 +167,8 @@ export async function adminRoutes(app: FastifyInstance, deps: RouteDeps): Promis
     },
   );
 
-  app.post<{ Params: { id: string } }>(
-    '/v1/admin/deliveries/:id/replay',
+  app.post(
+    '/deliveries/:id/replay',
     {
       schema: {
         summary: 'Put a failed or delivered delivery back on the queue now (same Webhook-Id, so the Zap dedupes it)',
@@ -205,16 +179,16 @@ export async function adminRoutes(app: FastifyInstance, deps: RouteDeps): Promis
       },
     },
     async (request, reply) => {
-      const result = await admin.replay(request.params.id);
+      const result = await replays.replay(request.params.id);
       if (result === 'missing') throw new HttpError(404, 'not_found', 'no such delivery');
       if (result === 'pending') throw new HttpError(409, 'already_pending', 'this delivery is still pending: it is sent (or retried) on its own');
-      deps.onEventStored();
+      worker.wake();
       return reply.code(202).send({ status: 'queued' });
     },
   );
 
-  app.post<{ Params: { id: string } }>(
-    '/v1/admin/subscriptions/:id/replay-failed',
+  app.post(
+    '/subscriptions/:id/replay-failed',
     {
       schema: {
         summary: 'Replay every failed delivery of one subscription (once its Zap is fixed)',
@@ -225,10 +199,10 @@ export async function adminRoutes(app: FastifyInstance, deps: RouteDeps): Promis
       },
     },
     async (request, reply) => {
-      const replayed = await admin.replayFailed(request.params.id);
+      const replayed = await replays.replayFailed(request.params.id);
       if (replayed === undefined) throw new HttpError(404, 'not_found', 'no such subscription');
-      if (replayed > 0) deps.onEventStored();
+      if (replayed > 0) worker.wake();
       return reply.code(202).send({ replayed });
     },
   );
-}
+};

@@ -2,12 +2,10 @@
  * A school's most recent verified deliveries, for a trigger's test in the Zap editor: the app's
  * key plus the school's webhook secret (a school sees only its own), newest first, bounded.
  */
-import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { HEADERS, HUB_PATHS, LEARNWORLDS_EVENT_TYPES, MAX_RECENT_EVENTS, type RecentEventsResponse, normaliseWebhookSecret } from '../../../../contract';
 import { requireBearer } from '../bearer';
 import { HttpError, errorBody } from '../http-error';
-import type { RouteDeps } from './deps';
 
 const SECRET_HEADER = HEADERS.webhookSecret.toLowerCase();
 
@@ -27,10 +25,10 @@ const hubFactsSchema = {
   },
 } as const;
 
-export async function eventRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
-  const api = app.withTypeProvider<JsonSchemaToTsProvider>();
-  const requireApiKey = requireBearer(deps.config.apiKeys, deps.keyFailures, 'the subscription API is disabled: HUB_API_KEYS is not set');
-  api.get(
+export const eventRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
+  const { config, keyFailures, events, box } = app.hub;
+  const requireApiKey = requireBearer(config.apiKeys, keyFailures, 'the subscription API is disabled: HUB_API_KEYS is not set');
+  app.get(
     HUB_PATHS.events,
     {
       onRequest: requireApiKey,
@@ -81,7 +79,7 @@ export async function eventRoutes(app: FastifyInstance, deps: RouteDeps): Promis
       if (!secret) throw new HttpError(400, 'invalid_request', 'headers.x-webhook-secret is empty');
       const limit = Math.min(Number(request.query.limit ?? 3), MAX_RECENT_EVENTS);
       // An unknown school has no events: the same empty answer, nothing to tell it apart.
-      return { data: await deps.store.recentEvents(deps.box.tenantKey(secret), request.query.event, limit) };
+      return { data: await events.recent(box.tenantKey(secret), request.query.event, limit) };
     },
   );
-}
+};

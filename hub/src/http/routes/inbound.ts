@@ -4,12 +4,12 @@
  * verified, well-formed body reaches the (batched) durable insert.
  */
 import { createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HEADERS, HUB_PATHS, isJsonObject, secretFromSignature } from '../../../../contract';
 import { tooManyFailures } from '../bearer';
 import { HttpError, errorBody } from '../http-error';
 import { nestsDeeperThan } from '../json-depth';
-import type { RouteDeps } from './deps';
 
 export const INBOUND_PATH = HUB_PATHS.inbound;
 
@@ -24,8 +24,8 @@ const DRAIN_LIMIT_BYTES = 16 * 1024;
 /** What a LearnWorlds event name looks like; anything else never reaches the database. */
 const EVENT_NAME = /^[A-Za-z][A-Za-z0-9_.:-]{0,99}$/;
 
-export async function inboundRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
-  const { box, metrics, store, tenants, signatureFailures } = deps;
+export const inboundRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
+  const { box, metrics, events, registry, signatureFailures, worker } = app.hub;
   const tenantOf = new WeakMap<FastifyRequest, string>();
 
   app.removeAllContentTypeParsers();
@@ -36,7 +36,7 @@ export async function inboundRoutes(app: FastifyInstance, deps: RouteDeps): Prom
     const value = typeof header === 'string' ? header.trim() : '';
     const secret = secretFromSignature(value);
     const tenantKey = secret ? box.tenantKey(secret) : '';
-    if (tenantKey && tenants.has(tenantKey)) {
+    if (tenantKey && registry.has(tenantKey)) {
       tenantOf.set(request, tenantKey);
       return;
     }
@@ -103,14 +103,14 @@ export async function inboundRoutes(app: FastifyInstance, deps: RouteDeps): Prom
       if (!EVENT_NAME.test(type))
         throw malformed('the body\'s "type" is not an event name (a letter, then letters, digits, _ . : or -; at most 100 characters)');
       const data = isJsonObject(parsed.data) ? parsed.data : {};
-      const result = await store.accept({ tenantKey, eventType: type, data, body, bodyHash: createHash('sha256').update(body).digest('hex') });
+      const result = await events.accept({ tenantKey, eventType: type, data, body, bodyHash: createHash('sha256').update(body).digest('hex') });
       if (result.eventId === null) {
         metrics.received.inc({ result: 'duplicate' });
         return reply.code(200).send({ status: 'duplicate' });
       }
       metrics.received.inc({ result: 'accepted' });
-      if (result.deliveries > 0) deps.onEventStored();
+      if (result.deliveries > 0) worker.wake();
       return reply.code(202).send({ status: 'accepted', deliveries: result.deliveries });
     },
   );
-}
+};

@@ -1,25 +1,25 @@
 /** Health, metrics (behind HUB_METRICS_TOKEN) and the OpenAPI description. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { requireBearer } from '../bearer';
-import type { RouteDeps } from './deps';
 
-export async function operationRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
+export const operationRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
+  const { db, config, keyFailures, metrics } = app.hub;
   app.get('/healthz', { schema: { summary: 'Health: the database answers' } }, async (_request, reply) => {
     try {
-      await deps.db.query('SELECT 1');
-      return reply.send({ status: 'ok', database: deps.db.kind });
+      await db.query('SELECT 1');
+      return reply.send({ status: 'ok', database: db.kind });
     } catch {
-      return reply.code(503).send({ status: 'unavailable', database: deps.db.kind });
+      return reply.code(503).send({ status: 'unavailable', database: db.kind });
     }
   });
 
   // Without HUB_METRICS_TOKEN (development only; production refuses to start) metrics are open.
-  const tokens = deps.config.metricsTokens;
-  const guard = tokens.length === 0 ? [] : [requireBearer(tokens, deps.keyFailures, '')];
+  const tokens = config.metricsTokens;
+  const guard = tokens.length === 0 ? [] : [requireBearer(tokens, keyFailures, '')];
   app.get('/metrics', { schema: { hide: true }, onRequest: guard }, async (_request, reply) => {
     // Every figure is kept current by counters and by the sampled queue depth: no query here.
-    return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-}
+};

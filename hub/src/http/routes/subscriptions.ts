@@ -2,8 +2,7 @@
  * The API the Zapier app calls (bearer HUB_API_KEYS): registering a school at connect, and
  * subscribing and unsubscribing each Zap.
  */
-import type { FastifyInstance } from 'fastify';
-import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import {
   FILTER_KEYS,
   type Filters,
@@ -19,7 +18,6 @@ import { requireBearer } from '../bearer';
 import { HttpError, errorBody } from '../http-error';
 import { normaliseTarget, targetRefusal } from '../../delivery/targets';
 import { checkedSchool, registerTenant } from '../../tenants/school';
-import type { RouteDeps } from './deps';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Printable text: no NUL or other control characters reach a text column. */
@@ -71,12 +69,11 @@ function checkedFilters(input: Partial<Record<(typeof FILTER_KEYS)[number], stri
   return filters;
 }
 
-export async function subscriptionRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
-  const api = app.withTypeProvider<JsonSchemaToTsProvider>();
-  const { config, store, box } = deps;
-  const requireApiKey = requireBearer(config.apiKeys, deps.keyFailures, 'the subscription API is disabled: HUB_API_KEYS is not set');
+export const subscriptionRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
+  const { config, subscriptions, box, keyFailures } = app.hub;
+  const requireApiKey = requireBearer(config.apiKeys, keyFailures, 'the subscription API is disabled: HUB_API_KEYS is not set');
 
-  api.put(
+  app.put(
     HUB_PATHS.schools,
     {
       onRequest: requireApiKey,
@@ -98,13 +95,13 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: RouteDeps):
       },
     },
     async (request): Promise<RegisterSchoolResponse> => {
-      const { schoolUrl } = await registerTenant(deps, checkedSchool(request.body));
+      const { schoolUrl } = await registerTenant(app.hub, checkedSchool(request.body));
       request.log.info({ school: new URL(schoolUrl).host }, 'school registered');
       return { school: new URL(schoolUrl).host, inbound_path: HUB_PATHS.inbound };
     },
   );
 
-  api.post(
+  app.post(
     HUB_PATHS.subscriptions,
     {
       onRequest: requireApiKey,
@@ -121,8 +118,8 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: RouteDeps):
       const refusal = targetRefusal(body.target_url, config.allowedTargets);
       if (refusal) throw new HttpError(400, 'invalid_request', refusal);
       const filters = checkedFilters(body.filters ?? {});
-      const { tenantKey } = await registerTenant(deps, school);
-      const result = await store.createSubscription(
+      const { tenantKey } = await registerTenant(app.hub, school);
+      const result = await subscriptions.create(
         { tenantKey, event: body.event, targetUrl: normaliseTarget(body.target_url), filters },
         config.maxSubscriptionsPerSchool,
       );
@@ -138,7 +135,7 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: RouteDeps):
     },
   );
 
-  api.delete(
+  app.delete(
     '/v1/subscriptions/:id',
     {
       onRequest: requireApiKey,
@@ -154,10 +151,10 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: RouteDeps):
       const { id } = request.params;
       const secret = normaliseWebhookSecret(String(request.headers[HEADERS.webhookSecret.toLowerCase()] ?? ''));
       if (!secret) throw new HttpError(400, 'invalid_request', 'headers.x-webhook-secret is empty');
-      const removed = UUID.test(id) && (await store.deleteSubscription(id, box.tenantKey(secret)));
+      const removed = UUID.test(id) && (await subscriptions.delete(id, box.tenantKey(secret)));
       if (!removed) throw new HttpError(404, 'not_found', 'no such subscription');
       request.log.info({ subscription: id }, 'subscription removed');
       return reply.code(204).send(null);
     },
   );
-}
+};
