@@ -19,7 +19,9 @@ import { type TargetRule, targetRefusal } from './targets';
 /** How long the loop waits after a wake-up before claiming, to claim for several freed slots at once. */
 const CLAIM_GATHER_MS = 2;
 /** Claimed deliveries (sending or waiting for a slot) at most, in rounds of HUB_CONCURRENCY sends. */
-const CLAIM_AHEAD_ROUNDS = 4;
+const CLAIM_AHEAD_ROUNDS = 6;
+/** A claim is made once fewer than this many rounds of sends are waiting for a slot. */
+const CLAIM_BELOW_ROUNDS = 2;
 /** How often an outcome write is tried again while the database is unavailable. */
 const OUTCOME_RETRY_MS = 250;
 
@@ -40,7 +42,7 @@ export class DeliveryWorker {
   private readonly inFlight = new Map<string, Promise<void>>();
   /** Outcomes being written, after their slot was freed (the claim's lease still fences them). */
   private readonly recording = new Set<Promise<void>>();
-  /** Claimed, waiting for a free slot (at most CLAIM_AHEAD_ROUNDS - 1 more rounds of sends). */
+  /** Claimed, waiting for a free slot (at most CLAIM_AHEAD_ROUNDS - 1 rounds of sends). */
   private readonly ready: ClaimedDelivery[] = [];
   /** Sends in flight per tenant key, so one school cannot hold every slot. */
   private readonly busy = new Map<string, number>();
@@ -111,13 +113,13 @@ export class DeliveryWorker {
   private async run(): Promise<void> {
     while (this.running) {
       // Claims run ahead of the free slots (`ready`), so slots freed by finished sends start the
-      // next claimed delivery at once; and a claim waits until less than a round is left, so
+      // next claimed delivery at once; and a claim waits until less than two rounds are left, so
       // one claim (one statement) serves many sends.
       const { concurrency } = this.options;
       const room = CLAIM_AHEAD_ROUNDS * concurrency - this.inFlight.size - this.ready.length;
       let claimed: ClaimedDelivery[] = [];
       // Outcomes first: no new claims while writes wait for the database or pile up behind it.
-      if (room > 0 && this.ready.length < concurrency && this.recordsWaiting === 0 && this.recording.size < 2 * concurrency) {
+      if (room > 0 && this.ready.length < CLAIM_BELOW_ROUNDS * concurrency && this.recordsWaiting === 0 && this.recording.size < 2 * concurrency) {
         try {
           claimed = await this.queue.claims.claimDue(room, this.options.tenantConcurrency, this.busy);
         } catch (error) {
