@@ -1,7 +1,7 @@
 /**
  * npm run bench:hub, part 3 — the cost of one paced claim (Claims.claimDue), the statement
  * every delivery goes through: 200 Zaps of 200 schools with 20 due deliveries each, a claim of
- * up to 64 (HUB_CONCURRENCY 16, four rounds ahead), on each engine. Between claims (untimed) the
+ * up to 64 (four rounds of HUB_CONCURRENCY 16; the worker claims at least that much at once), on each engine. Between claims (untimed) the
  * claimed rows are given back and the pacing rows reset, so every claim sees the same backlog.
  * Prints the median and p90 milliseconds per claim and the deliveries each claim returned.
  * CLAIM_BENCH_EXPLAIN=1 prints PostgreSQL's EXPLAIN ANALYZE of one claim as well.
