@@ -63,7 +63,7 @@ class Intake {
     this.held ??= [];
   }
 
-  /** Answers the held requests and stops holding; resolves to the time of release. */
+  /** Answers the held requests and stops holding; returns the time of release. */
   release(): number {
     const held = this.held ?? [];
     this.held = undefined;

@@ -133,7 +133,7 @@ describe.each(BACKENDS)('429 is back-pressure, not failure, on %s', (backend) =>
     refuseThrough = receiver.requests.length + 1;
     expect(await hub.replays.replay(rows[0].id)).toBe('replayed');
     hub.worker.wake();
-    await waitFor(async () => (await deliveryRow(hub))[0]?.status === 'delivered', 10000, 'the replay to be delivered');
+    await waitFor(async () => (await deliveryRow(hub))[0]?.status === 'delivered', 30000, 'the replay to be delivered');
     expect(await deliveryRow(hub)).toEqual([expect.objectContaining({ status: 'delivered', last_status: 200 })]);
   });
 });

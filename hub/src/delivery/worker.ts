@@ -27,7 +27,7 @@ const OUTCOME_RETRY_MS = 250;
 
 export interface WorkerOptions {
   concurrency: number;
-  /** Sends in flight per school in this process. */
+  /** Deliveries claimed or in flight per school in this process. */
   tenantConcurrency: number;
   pollIntervalMs: number;
   deliveryTimeoutMs: number;
@@ -44,7 +44,7 @@ export class DeliveryWorker {
   private readonly recording = new Set<Promise<void>>();
   /** Claimed, waiting for a free slot (at most CLAIM_AHEAD_ROUNDS - 1 rounds of sends). */
   private readonly ready: ClaimedDelivery[] = [];
-  /** Sends in flight per tenant key, so one school cannot hold every slot. */
+  /** Deliveries claimed or in flight per tenant key, so one school cannot hold every slot. */
   private readonly busy = new Map<string, number>();
   private wakeUp?: () => void;
   private wakeRequested = false;
@@ -123,7 +123,7 @@ export class DeliveryWorker {
         try {
           claimed = await this.queue.claims.claimDue(room, this.options.tenantConcurrency, this.busy);
         } catch (error) {
-          // An outage is logged once (db-health.ts); the next poll tries again.
+          // An outage is logged once (db/health.ts); the next poll tries again.
           if (!isDatabaseUnavailable(error)) this.log.error({ err: error }, 'claiming deliveries failed');
         }
       }

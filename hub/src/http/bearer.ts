@@ -37,3 +37,8 @@ export function requireBearer(keys: readonly string[], limiter: FailureLimiter, 
     }
   };
 }
+
+/** The Zapier app's key (HUB_API_KEYS), for the subscription and events routes. */
+export function requireApiKey(services: { config: { apiKeys: readonly string[] }; keyFailures: FailureLimiter }) {
+  return requireBearer(services.config.apiKeys, services.keyFailures, 'the subscription API is disabled: HUB_API_KEYS is not set');
+}

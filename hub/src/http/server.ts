@@ -80,7 +80,7 @@ export async function createServer(options: { config: HubConfig; health: Databas
       return reply.code(error.statusCode).send({ error: 'bad_request', message: error.message });
     }
     if (isDatabaseUnavailable(error)) {
-      // Logged once per outage (db-health.ts), not once per request; LearnWorlds retries a 503.
+      // Logged once per outage (db/health.ts), not once per request; LearnWorlds retries a 503.
       return reply
         .code(503)
         .header('retry-after', String(options.health.retryAfterSeconds))

@@ -4,7 +4,7 @@
  */
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { HEADERS, HUB_PATHS, LEARNWORLDS_EVENT_TYPES, MAX_RECENT_EVENTS, type RecentEventsResponse, normaliseWebhookSecret } from '../../../../contract';
-import { requireBearer } from '../bearer';
+import { requireApiKey } from '../bearer';
 import { HttpError, errorBody } from '../http-error';
 
 const SECRET_HEADER = HEADERS.webhookSecret.toLowerCase();
@@ -26,12 +26,12 @@ const hubFactsSchema = {
 } as const;
 
 export const eventRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
-  const { config, keyFailures, events, box } = app.hub;
-  const requireApiKey = requireBearer(config.apiKeys, keyFailures, 'the subscription API is disabled: HUB_API_KEYS is not set');
+  const { events, box } = app.hub;
+  const apiKey = requireApiKey(app.hub);
   app.get(
     HUB_PATHS.events,
     {
-      onRequest: requireApiKey,
+      onRequest: apiKey,
       schema: {
         summary: "A school's most recent verified deliveries of one event type (or '*'), newest first: what a trigger test shows",
         security: [{ apiKey: [] }],

@@ -14,7 +14,7 @@ import {
   filterValueProblem,
   normaliseWebhookSecret,
 } from '../../../../contract';
-import { requireBearer } from '../bearer';
+import { requireApiKey } from '../bearer';
 import { HttpError, errorBody } from '../http-error';
 import { normaliseTarget, targetRefusal } from '../../delivery/targets';
 import { checkedSchool, registerTenant } from '../../tenants/school';
@@ -70,13 +70,13 @@ function checkedFilters(input: Partial<Record<(typeof FILTER_KEYS)[number], stri
 }
 
 export const subscriptionRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
-  const { config, subscriptions, box, keyFailures } = app.hub;
-  const requireApiKey = requireBearer(config.apiKeys, keyFailures, 'the subscription API is disabled: HUB_API_KEYS is not set');
+  const { config, subscriptions, box } = app.hub;
+  const apiKey = requireApiKey(app.hub);
 
   app.put(
     HUB_PATHS.schools,
     {
-      onRequest: requireApiKey,
+      onRequest: apiKey,
       schema: {
         summary: "Register a school (the Zapier app's connection test): its deliveries are accepted and stored from now on, before any Zap is on",
         security: [{ apiKey: [] }],
@@ -104,7 +104,7 @@ export const subscriptionRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) 
   app.post(
     HUB_PATHS.subscriptions,
     {
-      onRequest: requireApiKey,
+      onRequest: apiKey,
       schema: {
         summary: 'Subscribe a Zap (performSubscribe)',
         security: [{ apiKey: [] }],
@@ -138,7 +138,7 @@ export const subscriptionRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) 
   app.delete(
     '/v1/subscriptions/:id',
     {
-      onRequest: requireApiKey,
+      onRequest: apiKey,
       schema: {
         summary: 'Unsubscribe a Zap (performUnsubscribe)',
         security: [{ apiKey: [] }],
