@@ -17,6 +17,8 @@ const ZAPS = 200;
 const PER_ZAP = 20;
 const CLAIM = 64;
 const ROUNDS = 200;
+/** The hub's defaults: 25/s per hook URL, 10,000 per 5 minutes per account. */
+const CLAIM_OPTIONS = { leaseMs: 60_000, pacing: { targetRatePerSecond: 25, accountLimit: 10_000, accountWindowMs: 300_000 } };
 
 export async function seed(db: Database): Promise<void> {
   await db.query(
@@ -50,7 +52,7 @@ export const RESET = `UPDATE deliveries SET locked_until = NULL WHERE locked_unt
 
 async function measure(name: string, db: Database): Promise<void> {
   await seed(db);
-  const claims = new Claims(db, { leaseMs: 60_000, pacing: { targetRatePerSecond: 25, accountLimit: 10_000, accountWindowMs: 300_000 } });
+  const claims = new Claims(db, CLAIM_OPTIONS);
   const times: number[] = [];
   const sizes: number[] = [];
   for (let round = 0; round < ROUNDS; round += 1) {
@@ -60,11 +62,31 @@ async function measure(name: string, db: Database): Promise<void> {
     times.push(performance.now() - t0);
     sizes.push(claimed.length);
   }
+  if (process.env.CLAIM_BENCH_EXPLAIN === '1' && db.kind === 'postgres') await explainOneClaim(db);
   const at = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor(p * (xs.length - 1))];
   console.log(
     `${name.padEnd(12)} ${at(times, 0.5).toFixed(2).padStart(6)} ms median, ${at(times, 0.9).toFixed(2).padStart(6)} ms p90 per claim; ` +
       `${at(sizes, 0.5)} deliveries per claim = ${(at(times, 0.5) / at(sizes, 0.5)).toFixed(3)} ms per delivery`,
   );
+}
+
+/** Prints PostgreSQL's plan of one claim, run for real (EXPLAIN ANALYZE) on the same backlog. */
+async function explainOneClaim(db: Database): Promise<void> {
+  let claim: { sql: string; params?: unknown[] } | undefined;
+  const spy: Database = {
+    ...db,
+    query: <R>(sql: string, params?: unknown[], name?: string) => {
+      claim = { sql, params };
+      return db.query<R>(sql, params, name);
+    },
+  };
+  const claims = new Claims(spy, CLAIM_OPTIONS);
+  await db.exec(RESET);
+  await claims.claimDue(CLAIM, 12, new Map());
+  await db.exec(RESET);
+  if (!claim) return;
+  const { rows } = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${claim.sql}`, claim.params);
+  console.log(rows.map((r) => r['QUERY PLAN']).join('\n'));
 }
 
 async function main(): Promise<void> {
