@@ -204,7 +204,7 @@ export class Claims {
     await this.db.query(
       `UPDATE deliveries d SET locked_until = NULL, round_start = d.round_start + 1
        FROM unnest($1::bigint[], $2::int[]) AS x (id, attempts)
-       WHERE d.id = x.id AND d.attempts = x.attempts AND d.status = 'pending'`,
+       WHERE d.id = ANY ($1::bigint[]) AND d.id = x.id AND d.attempts = x.attempts AND d.status = 'pending'`,
       [claims.map((c) => c.id), claims.map((c) => c.attempts)],
     );
   }

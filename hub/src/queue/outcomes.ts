@@ -29,7 +29,7 @@ export class Outcomes {
   /**
    * Records successful deliveries, many per statement, each with its attempt row; fenced: a row
    * is only updated while it is still pending with the claim's attempt count (else another
-   * process owns it now).
+   * process owns it now). The rows are looked up by key (`= ANY`), whatever the statistics say.
    */
   private async markDelivered(outcomes: Array<{ id: string; attempts: number; status: number }>): Promise<boolean[]> {
     const { rows } = await this.db.query<{ id: string }>(
@@ -37,7 +37,7 @@ export class Outcomes {
          SELECT * FROM unnest($1::bigint[], $2::int[], $3::int[]) AS x (id, attempts, status)
        ), done AS (
          UPDATE deliveries d SET status = 'delivered', last_status = x.status, last_error = NULL, locked_until = NULL, finished_at = now()
-         FROM x WHERE d.id = x.id AND d.status = 'pending' AND d.attempts = x.attempts
+         FROM x WHERE d.id = ANY ($1::bigint[]) AND d.id = x.id AND d.status = 'pending' AND d.attempts = x.attempts
          RETURNING d.id, d.attempts, x.status
        ), logged AS (
          INSERT INTO delivery_attempts (delivery_id, attempt, status, outcome)
