@@ -68,10 +68,20 @@ export class Claims {
       facts: unknown;
       ready_in_ms: number;
     }>(
-      `WITH clock AS (
+      `WITH RECURSIVE clock AS (
          SELECT extract(epoch from now()) * 1000 AS now_ms
        ), busy AS (
          SELECT * FROM unnest($3::text[], $4::int[]) AS b (tenant_key, n)
+       ), waiting AS (
+         -- The subscriptions with a pending delivery, one probe each of the pending index (its full
+         -- key in ORDER BY, so no other index is chosen), skipping from one to the next: Zaps with
+         -- nothing waiting cost the claim nothing.
+         (SELECT d.subscription_id AS id FROM deliveries d WHERE d.status = 'pending'
+          ORDER BY d.subscription_id, d.next_attempt_at, d.id LIMIT 1)
+         UNION ALL
+         SELECT (SELECT d.subscription_id FROM deliveries d WHERE d.status = 'pending' AND d.subscription_id > w.id
+                 ORDER BY d.subscription_id, d.next_attempt_at, d.id LIMIT 1)
+         FROM waiting w WHERE w.id IS NOT NULL
        ), cand AS (
          -- Up to a burst of due deliveries per subscription whose target may send now (read unlocked).
          SELECT x.id, x.next_attempt_at, s.tenant_key, s.target_url
@@ -85,7 +95,8 @@ export class Claims {
            ORDER BY d.next_attempt_at, d.id
            LIMIT $7
          ) x
-         WHERE coalesce(p.paused_until, '-infinity') <= now() AND p.tat_ms <= clock.now_ms + ($7 - 1) * ${INTERVAL_MS('p')}
+         WHERE s.id = ANY (ARRAY(SELECT id FROM waiting WHERE id IS NOT NULL))
+           AND coalesce(p.paused_until, '-infinity') <= now() AND p.tat_ms <= clock.now_ms + ($7 - 1) * ${INTERVAL_MS('p')}
        ), chosen AS (
          -- At most one target per free slot: those whose oldest due delivery is oldest.
          SELECT target_url FROM cand GROUP BY target_url ORDER BY min(next_attempt_at), target_url LIMIT $1
