@@ -22,18 +22,12 @@ const CLAIM_GATHER_MS = 2;
 const CLAIM_AHEAD_ROUNDS = 6;
 /** A claim is made once fewer than this many rounds of sends are waiting for a slot. */
 const CLAIM_BELOW_ROUNDS = 2;
-/**
- * Deliveries a school may have claimed or in flight, in multiples of HUB_TENANT_CONCURRENCY (its
- * sends in flight): one more round waits claimed, so a school's next send starts when one of its
- * own ends, not a claim's round trip later.
- */
-const TENANT_CLAIM_ROUNDS = 2;
 /** How often an outcome write is tried again while the database is unavailable. */
 const OUTCOME_RETRY_MS = 250;
 
 export interface WorkerOptions {
   concurrency: number;
-  /** Sends in flight per school in this process (its claims may hold one more round: TENANT_CLAIM_ROUNDS). */
+  /** Deliveries claimed or in flight per school in this process. */
   tenantConcurrency: number;
   pollIntervalMs: number;
   deliveryTimeoutMs: number;
@@ -50,10 +44,8 @@ export class DeliveryWorker {
   private readonly recording = new Set<Promise<void>>();
   /** Claimed, waiting for a free slot (at most CLAIM_AHEAD_ROUNDS - 1 rounds of sends). */
   private readonly ready: ClaimedDelivery[] = [];
-  /** Deliveries claimed or in flight per tenant key (at most TENANT_CLAIM_ROUNDS × HUB_TENANT_CONCURRENCY). */
+  /** Deliveries claimed or in flight per tenant key, so one school cannot hold every slot. */
   private readonly busy = new Map<string, number>();
-  /** Sends in flight per tenant key (at most HUB_TENANT_CONCURRENCY), so one school cannot hold every slot. */
-  private readonly sending = new Map<string, number>();
   private wakeUp?: () => void;
   private wakeRequested = false;
   private readonly agent = createForwardAgent();
@@ -129,7 +121,7 @@ export class DeliveryWorker {
       // Outcomes first: no new claims while writes wait for the database or pile up behind it.
       if (room > 0 && this.ready.length < CLAIM_BELOW_ROUNDS * concurrency && this.recordsWaiting === 0 && this.recording.size < 2 * concurrency) {
         try {
-          claimed = await this.queue.claims.claimDue(room, TENANT_CLAIM_ROUNDS * this.options.tenantConcurrency, this.busy);
+          claimed = await this.queue.claims.claimDue(room, this.options.tenantConcurrency, this.busy);
         } catch (error) {
           // An outage is logged once (db/health.ts); the next poll tries again.
           if (!isDatabaseUnavailable(error)) this.log.error({ err: error }, 'claiming deliveries failed');
@@ -153,24 +145,14 @@ export class DeliveryWorker {
   }
 
   /**
-   * Starts claimed deliveries while slots are free, in claim order, skipping those of a school
-   * with HUB_TENANT_CONCURRENCY sends in flight. A slot is freed as soon as the Zap has answered;
-   * the outcome is written meanwhile (batched with others), still under the claim.
+   * Starts claimed deliveries while slots are free. A slot is freed as soon as the Zap has
+   * answered; the outcome is written meanwhile (batched with others), still under the claim.
    */
   private startReady(): void {
-    const cap = this.options.tenantConcurrency;
-    for (let i = 0; this.running && this.inFlight.size < this.options.concurrency && i < this.ready.length;) {
-      const delivery = this.ready[i];
-      const sending = this.sending.get(delivery.tenantKey) ?? 0;
-      if (sending >= cap) {
-        i += 1;
-        continue;
-      }
-      this.ready.splice(i, 1);
-      this.sending.set(delivery.tenantKey, sending + 1);
+    while (this.running && this.inFlight.size < this.options.concurrency && this.ready.length > 0) {
+      const delivery = this.ready.shift()!;
       const task = this.send(delivery).then((outcome) => {
         this.inFlight.delete(delivery.id);
-        this.countDown(this.sending, delivery.tenantKey);
         this.done(delivery);
         this.startReady();
         this.wake();
@@ -186,13 +168,9 @@ export class DeliveryWorker {
   }
 
   private done(delivery: ClaimedDelivery): void {
-    this.countDown(this.busy, delivery.tenantKey);
-  }
-
-  private countDown(counts: Map<string, number>, tenantKey: string): void {
-    const left = (counts.get(tenantKey) ?? 1) - 1;
-    if (left > 0) counts.set(tenantKey, left);
-    else counts.delete(tenantKey);
+    const left = (this.busy.get(delivery.tenantKey) ?? 1) - 1;
+    if (left > 0) this.busy.set(delivery.tenantKey, left);
+    else this.busy.delete(delivery.tenantKey);
   }
 
   /** Sends one claimed delivery; the outcome to record, or undefined when there is nothing to record. */
