@@ -19,13 +19,14 @@ const SHAPES = [
   { zaps: 200, busy: 200 },
   { zaps: 10_000, busy: 200 },
 ];
+type Shape = (typeof SHAPES)[number];
 const PER_ZAP = 20;
 const CLAIM = 64;
 const ROUNDS = 200;
 /** The hub's defaults: 25/s per hook URL, 10,000 per 5 minutes per account. */
 const CLAIM_OPTIONS = { leaseMs: 60_000, pacing: { targetRatePerSecond: 25, accountLimit: 10_000, accountWindowMs: 300_000 } };
 
-async function seed(db: Database, shape: { zaps: number; busy: number }): Promise<void> {
+async function seed(db: Database, shape: Shape): Promise<void> {
   await db.query(
     `WITH t AS (
        INSERT INTO tenants (tenant_key, secret_enc, school_url)
@@ -56,7 +57,7 @@ const RESET = `UPDATE deliveries SET locked_until = NULL WHERE locked_until IS N
   UPDATE target_pace SET tat_ms = 0;
   UPDATE account_pace SET window_start_ms = 0, current_n = 0, previous_n = 0;`;
 
-async function measure(name: string, db: Database, shape: { zaps: number; busy: number }): Promise<void> {
+async function measure(name: string, db: Database, shape: Shape): Promise<void> {
   await seed(db, shape);
   const claims = new Claims(db, CLAIM_OPTIONS);
   const times: number[] = [];
