@@ -104,6 +104,27 @@ describe.each(BACKENDS)('429 is back-pressure, not failure, on %s', (backend) =>
     );
   });
 
+  test('deliveries claimed ahead for a Zap are not sent after its 429: given back once the pause is written, no attempt spent', async () => {
+    // One slot, so claims wait in the worker behind the Zap's first send (held unanswered).
+    const { hub } = await testHub(backend, { HUB_CONCURRENCY: '1', HUB_TENANT_CONCURRENCY: '4' });
+    const receiver = await new Receiver(() => ({ status: 429, headers: { 'retry-after': '120' } })).start();
+    receiver.hold();
+    await subscribe(hub.url, { event: '*', target_url: receiver.url('/busy') });
+    await deliver(hub.inboundUrl, { ...body, data: { n: 0 } });
+    await waitFor(() => receiver.heldCount === 1, 45000, 'the first send');
+    for (let n = 1; n < 6; n += 1) await deliver(hub.inboundUrl, { ...body, data: { n } });
+    const claimed = async () => count(hub, 'deliveries', 'locked_until > now()');
+    await waitFor(async () => (await claimed()) >= 3, 45000, 'deliveries claimed ahead, waiting for the slot');
+    receiver.release();
+    await waitFor(async () => /^hub_forward_throttled_total [1-9]/m.test(await (await fetch(`${hub.url}/metrics`)).text()), 45000, 'the 429');
+    await waitFor(async () => (await claimed()) === 0, 45000, 'the held claims given back');
+    expect(receiver.to('/busy')).toHaveLength(1);
+    const { rows } = await hub.db.query<{ waiting: number; attempts: number }>(
+      `SELECT count(*)::int AS waiting, sum(attempts - round_start)::int AS attempts FROM deliveries WHERE status = 'pending'`,
+    );
+    expect(rows).toEqual([{ waiting: 6, attempts: 0 }]);
+  });
+
   test("a 429's Retry-After is honoured: the next attempt comes no sooner", async () => {
     const { hub } = await testHub(backend);
     const receiver = await new Receiver((_request, nth) => (nth === 1 ? { status: 429, headers: { 'retry-after': '2' } } : 200)).start();

@@ -46,6 +46,11 @@ export class DeliveryWorker {
   private readonly ready: ClaimedDelivery[] = [];
   /** Deliveries claimed or in flight per tenant key, so one school cannot hold every slot. */
   private readonly busy = new Map<string, number>();
+  /**
+   * Targets that just answered 429, while their pause is being written: their claimed deliveries
+   * are held here instead of sent, then given back once the pause is recorded (no attempt spent).
+   */
+  private readonly held = new Map<string, ClaimedDelivery[]>();
   private wakeUp?: () => void;
   private wakeRequested = false;
   private readonly agent = createForwardAgent();
@@ -82,6 +87,7 @@ export class DeliveryWorker {
     await this.loop;
     // Claimed but not started: given back now, so another process need not wait out their leases.
     const unsent = this.ready.splice(0);
+    for (const waiting of this.held.values()) unsent.push(...waiting.splice(0));
     for (const delivery of unsent) this.done(delivery);
     if (unsent.length > 0) {
       await this.queue.claims.releaseClaims(unsent).catch((error: unknown) => {
@@ -151,19 +157,56 @@ export class DeliveryWorker {
   private startReady(): void {
     while (this.running && this.inFlight.size < this.options.concurrency && this.ready.length > 0) {
       const delivery = this.ready.shift()!;
+      const held = this.held.get(delivery.targetUrl);
+      if (held) {
+        held.push(delivery);
+        continue;
+      }
       const task = this.send(delivery).then((outcome) => {
         this.inFlight.delete(delivery.id);
         this.done(delivery);
+        // A 429: what this process has claimed for the target is not sent before its pause is written.
+        const throttled = outcome?.kind === 'throttled' && !this.held.has(delivery.targetUrl);
+        if (throttled) this.hold(delivery.targetUrl);
         this.startReady();
         this.wake();
         if (outcome === undefined) return;
-        const written = this.record(delivery, outcome).finally(() => {
-          this.recording.delete(written);
-          this.wake();
-        });
+        const written = this.record(delivery, outcome)
+          .then(() => (throttled ? this.giveBackHeld(delivery.targetUrl) : undefined))
+          .finally(() => {
+            this.recording.delete(written);
+            this.wake();
+          });
         this.recording.add(written);
       });
       this.inFlight.set(delivery.id, task);
+    }
+  }
+
+  /** Holds the target's claimed deliveries (now and until its pause is written) back from sending. */
+  private hold(targetUrl: string): void {
+    const held: ClaimedDelivery[] = [];
+    for (let i = this.ready.length - 1; i >= 0; i -= 1) {
+      if (this.ready[i].targetUrl === targetUrl) held.unshift(...this.ready.splice(i, 1));
+    }
+    this.held.set(targetUrl, held);
+  }
+
+  /**
+   * Gives the held claims of a target back once its pause is written (or its write failed): the
+   * next claim after the pause takes them again, with no attempt spent. If the database cannot
+   * take them back, their leases expire instead.
+   */
+  private async giveBackHeld(targetUrl: string): Promise<void> {
+    const held = this.held.get(targetUrl) ?? [];
+    this.held.delete(targetUrl);
+    if (held.length === 0) return;
+    try {
+      await this.queue.claims.releaseClaims(held);
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) this.log.error({ err: error }, 'giving back claims held by a 429 failed: their leases expire instead');
+    } finally {
+      for (const delivery of held) this.done(delivery);
     }
   }
 
