@@ -22,12 +22,18 @@ const CLAIM_GATHER_MS = 2;
 const CLAIM_AHEAD_ROUNDS = 6;
 /** A claim is made once fewer than this many rounds of sends are waiting for a slot. */
 const CLAIM_BELOW_ROUNDS = 2;
+/**
+ * Deliveries a school may have claimed or in flight, in multiples of HUB_TENANT_CONCURRENCY (its
+ * sends in flight): one more round waits claimed, so a school's next send starts when one of its
+ * own ends, not a claim's round trip later.
+ */
+const TENANT_CLAIM_ROUNDS = 2;
 /** How often an outcome write is tried again while the database is unavailable. */
 const OUTCOME_RETRY_MS = 250;
 
 export interface WorkerOptions {
   concurrency: number;
-  /** Deliveries claimed or in flight per school in this process. */
+  /** Sends in flight per school in this process (its claims may hold one more round: TENANT_CLAIM_ROUNDS). */
   tenantConcurrency: number;
   pollIntervalMs: number;
   deliveryTimeoutMs: number;
@@ -44,8 +50,10 @@ export class DeliveryWorker {
   private readonly recording = new Set<Promise<void>>();
   /** Claimed, waiting for a free slot (at most CLAIM_AHEAD_ROUNDS - 1 rounds of sends). */
   private readonly ready: ClaimedDelivery[] = [];
-  /** Deliveries claimed or in flight per tenant key, so one school cannot hold every slot. */
+  /** Deliveries claimed or in flight per tenant key (at most TENANT_CLAIM_ROUNDS × HUB_TENANT_CONCURRENCY). */
   private readonly busy = new Map<string, number>();
+  /** Sends in flight per tenant key (at most HUB_TENANT_CONCURRENCY), so one school cannot hold every slot. */
+  private readonly sending = new Map<string, number>();
   /**
    * Targets that just answered 429, while their pause is being written: their claimed deliveries
    * are held here instead of sent, then given back once the pause is recorded (no attempt spent).
@@ -127,7 +135,7 @@ export class DeliveryWorker {
       // Outcomes first: no new claims while writes wait for the database or pile up behind it.
       if (room > 0 && this.ready.length < CLAIM_BELOW_ROUNDS * concurrency && this.recordsWaiting === 0 && this.recording.size < 2 * concurrency) {
         try {
-          claimed = await this.queue.claims.claimDue(room, this.options.tenantConcurrency, this.busy);
+          claimed = await this.queue.claims.claimDue(room, TENANT_CLAIM_ROUNDS * this.options.tenantConcurrency, this.busy);
         } catch (error) {
           // An outage is logged once (db/health.ts); the next poll tries again.
           if (!isDatabaseUnavailable(error)) this.log.error({ err: error }, 'claiming deliveries failed');
@@ -151,19 +159,29 @@ export class DeliveryWorker {
   }
 
   /**
-   * Starts claimed deliveries while slots are free. A slot is freed as soon as the Zap has
-   * answered; the outcome is written meanwhile (batched with others), still under the claim.
+   * Starts claimed deliveries while slots are free, in claim order, skipping those of a school
+   * with HUB_TENANT_CONCURRENCY sends in flight. A slot is freed as soon as the Zap has answered;
+   * the outcome is written meanwhile (batched with others), still under the claim.
    */
   private startReady(): void {
-    while (this.running && this.inFlight.size < this.options.concurrency && this.ready.length > 0) {
-      const delivery = this.ready.shift()!;
+    const cap = this.options.tenantConcurrency;
+    for (let i = 0; this.running && this.inFlight.size < this.options.concurrency && i < this.ready.length;) {
+      const delivery = this.ready[i];
       const held = this.held.get(delivery.targetUrl);
       if (held) {
-        held.push(delivery);
+        held.push(...this.ready.splice(i, 1));
         continue;
       }
+      const sending = this.sending.get(delivery.tenantKey) ?? 0;
+      if (sending >= cap) {
+        i += 1;
+        continue;
+      }
+      this.ready.splice(i, 1);
+      this.sending.set(delivery.tenantKey, sending + 1);
       const task = this.send(delivery).then((outcome) => {
         this.inFlight.delete(delivery.id);
+        this.countDown(this.sending, delivery.tenantKey);
         this.done(delivery);
         // A 429: what this process has claimed for the target is not sent before its pause is written.
         const throttled = outcome?.kind === 'throttled' && !this.held.has(delivery.targetUrl);
@@ -211,9 +229,13 @@ export class DeliveryWorker {
   }
 
   private done(delivery: ClaimedDelivery): void {
-    const left = (this.busy.get(delivery.tenantKey) ?? 1) - 1;
-    if (left > 0) this.busy.set(delivery.tenantKey, left);
-    else this.busy.delete(delivery.tenantKey);
+    this.countDown(this.busy, delivery.tenantKey);
+  }
+
+  private countDown(counts: Map<string, number>, tenantKey: string): void {
+    const left = (counts.get(tenantKey) ?? 1) - 1;
+    if (left > 0) counts.set(tenantKey, left);
+    else counts.delete(tenantKey);
   }
 
   /** Sends one claimed delivery; the outcome to record, or undefined when there is nothing to record. */
