@@ -14,7 +14,6 @@
  * machine: quote medians of several runs. DELIVERY_BENCH=B,C runs only those scenarios;
  * DELIVERY_BENCH_ENGINES=PostgreSQL only that engine.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { type IncomingHttpHeaders, type ServerResponse, createServer } from 'node:http';
@@ -23,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isJsonObject, signatureFor } from '../../contract';
 import { VENDOR_PAYLOADS } from '../../contract/payloads';
+import { spawnServer, stopServer } from './child-server';
 import { freshSchema } from './fresh-schema';
 import { createForwardAgent, forward } from '../src/delivery/forwarder';
 
@@ -106,31 +106,7 @@ class Intake {
   }
 }
 
-interface Hub {
-  url: string;
-  child: ChildProcess;
-}
-
-async function startHub(env: Record<string, string>): Promise<Hub> {
-  const child = spawn(process.execPath, [HUB_MAIN], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const deadline = Date.now() + 30_000;
-  while (!/listening on (http:\/\/\S+)/.test(output)) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the hub did not start:\n${output}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { url: /listening on (http:\/\/\S+)/.exec(output)![1], child };
-}
-
-function stopHub(hub: Hub): Promise<void> {
-  return new Promise((resolve) => {
-    if (hub.child.exitCode !== null) return resolve();
-    hub.child.once('exit', () => resolve());
-    hub.child.kill('SIGTERM');
-  });
-}
+const startHub = (env: Record<string, string>) => spawnServer('the hub', HUB_MAIN, env);
 
 async function subscribe(hubUrl: string, secret: string, target: string, filters: Record<string, string> = {}): Promise<void> {
   const response = await fetch(`${hubUrl}/v1/subscriptions`, {
@@ -255,7 +231,7 @@ async function main(): Promise<void> {
         `${engine.name.padEnd(12)} ${complete ? 'complete' : 'INCOMPLETE'} in ${seconds.toFixed(1)} s = ${(seconds / 20).toFixed(2)}× ideal; ` +
           `429: ${intake.refused} of ${answers} answers (${((100 * intake.refused) / answers).toFixed(2)} %); given up ${gaveUp}; duplicates ${intake.accepted.length - unique}`,
       );
-      await stopHub(hub);
+      await stopServer(hub);
     }
   }
 
@@ -318,7 +294,7 @@ async function main(): Promise<void> {
       console.log(
         `${`hub, ${engine.name}, live`.padEnd(26)} ${share(rate)} (${complete ? 'complete' : 'INCOMPLETE'}; first to last arrival, while the events were accepted, in ${inboundSeconds.toFixed(1)} s)`,
       );
-      await stopHub(hub);
+      await stopServer(hub);
     }
   }
 
@@ -351,7 +327,7 @@ async function main(): Promise<void> {
       console.log(
         `${`hub, ${engine.name}`.padEnd(26)} ${String(latencies.length).padStart(6)} deliveries${complete ? '' : ' (INCOMPLETE)'}  p50 ${pct(latencies, 0.5)} ms  p99 ${pct(latencies, 0.99)} ms${unsent > 0 ? `; ${unsent} of ${total} events not accepted (connection refused or reset)` : ''}`,
       );
-      await stopHub(hub);
+      await stopServer(hub);
     }
   }
 

@@ -13,7 +13,6 @@
  * PostgreSQL: HUB_BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test (a fresh
  * schema, dropped afterwards); skipped if unreachable.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -23,6 +22,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { isJsonObject } from '../../contract';
 import { VENDOR_PAYLOADS } from '../../contract/payloads';
+import { type ChildServer, spawnServer, stopServer } from './child-server';
 import { freshSchema } from './fresh-schema';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -38,35 +38,12 @@ const BARE = join(__dirname, 'bare-server.js');
 const FLOOR = join(__dirname, 'durable-floor.js');
 /** The steady offered loads for the end-to-end latency (events/s, each to 5 subscriptions). */
 const E2E_RATES = (process.env.BENCH_E2E_RATES ?? '100,500').split(',').map(Number);
+/** Which parts to run, e.g. BENCH_PARTS=2b to repeat only the end-to-end latency. */
+const PARTS = new Set((process.env.BENCH_PARTS ?? '1,2,2b,3').split(','));
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
-interface Server {
-  name: string;
-  url: string;
-  child: ChildProcess;
-}
-
-async function spawnServer(name: string, script: string, env: Record<string, string>): Promise<Server> {
-  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const deadline = Date.now() + 30_000;
-  while (!/listening (?:on|at) (http:\/\/\S+)/.test(output)) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${name} did not start:\n${output}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { name, url: /listening (?:on|at) (http:\/\/\S+)/.exec(output)![1], child };
-}
-
-function stop(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    if (server.child.exitCode !== null) return resolve();
-    server.child.once('exit', () => resolve());
-    server.child.kill('SIGTERM');
-  });
-}
+type Server = ChildServer;
 
 let sequence = 0;
 const completion = VENDOR_PAYLOADS.courseCompleted;
@@ -225,48 +202,54 @@ async function main(): Promise<void> {
     ...servers.map((server) => ({ name: server.name, server })),
     ...hubs().map((server) => ({ name: `${server.name}${TAGS}`, server })),
   ];
-  for (let round = 0; round < ROUNDS; round += 1) {
+  for (let round = 0; round < (PARTS.has('1') ? ROUNDS : 0); round += 1) {
     for (const row of rows) {
       const r = await load(row.server.url, row.name.endsWith(TAGS) ? { body: tagBody } : {});
       results.set(row.name, [...(results.get(row.name) ?? []), r]);
       await settle(hubs()); // queued fan-out must not compete with the next run
     }
   }
-  const ceiling = median(results.get(servers[0].name)!.map((r) => r.perSecond));
-  console.log('1. inbound: accepted deliveries (stored durably with their fan-out rows; 1 subscription). Course completions of one user;');
-  console.log('   "tag events": tag changes of 1,000 users (each read and writes the user\'s tag state; no subscription for them)');
-  console.log(
-    'server'.padEnd(42) +
-      'accepted/s'.padStart(12) +
-      'p50 ms'.padStart(9) +
-      'p99 ms'.padStart(9) +
-      'vs ceiling'.padStart(12) +
-      'vs floor'.padStart(10) +
-      'errors'.padStart(8),
-  );
-  const rate = (name: string) => median(results.get(name)!.map((r) => r.perSecond));
-  for (const { name } of rows) {
-    const rs = results.get(name)!;
-    const perSecond = rate(name);
-    const floor = name.startsWith('hub') ? floors.get(name.includes('PostgreSQL') ? 'postgres' : 'embedded') : undefined;
+  if (PARTS.has('1')) printInbound();
+  function printInbound(): void {
+    const ceiling = median(results.get(servers[0].name)!.map((r) => r.perSecond));
+    console.log('1. inbound: accepted deliveries (stored durably with their fan-out rows; 1 subscription). Course completions of one user;');
+    console.log('   "tag events": tag changes of 1,000 users (each read and writes the user\'s tag state; no subscription for them)');
     console.log(
-      name.padEnd(42) +
-        perSecond.toFixed(0).padStart(12) +
-        median(rs.map((r) => r.p50))
-          .toFixed(1)
-          .padStart(9) +
-        median(rs.map((r) => r.p99))
-          .toFixed(1)
-          .padStart(9) +
-        `${((perSecond / ceiling) * 100).toFixed(1)}%`.padStart(12) +
-        (floor ? `${((perSecond / rate(floor.name)) * 100).toFixed(1)}%` : '').padStart(10) +
-        String(rs.reduce((n, r) => n + r.errors, 0)).padStart(8),
+      'server'.padEnd(42) +
+        'accepted/s'.padStart(12) +
+        'p50 ms'.padStart(9) +
+        'p99 ms'.padStart(9) +
+        'vs ceiling'.padStart(12) +
+        'vs floor'.padStart(10) +
+        'errors'.padStart(8),
     );
+    const rate = (name: string) => median(results.get(name)!.map((r) => r.perSecond));
+    for (const { name } of rows) {
+      const rs = results.get(name)!;
+      const perSecond = rate(name);
+      const floor = name.startsWith('hub') ? floors.get(name.includes('PostgreSQL') ? 'postgres' : 'embedded') : undefined;
+      console.log(
+        name.padEnd(42) +
+          perSecond.toFixed(0).padStart(12) +
+          median(rs.map((r) => r.p50))
+            .toFixed(1)
+            .padStart(9) +
+          median(rs.map((r) => r.p99))
+            .toFixed(1)
+            .padStart(9) +
+          `${((perSecond / ceiling) * 100).toFixed(1)}%`.padStart(12) +
+          (floor ? `${((perSecond / rate(floor.name)) * 100).toFixed(1)}%` : '').padStart(10) +
+          String(rs.reduce((n, r) => n + r.errors, 0)).padStart(8),
+      );
+    }
   }
 
-  console.log('\n2. fan-out: 400 events × 5 subscriptions = 2,000 deliveries to a local receiver');
+  // Parts 2 and 2b send to 5 subscriptions.
   for (const server of hubs().filter((s) => !s.name.endsWith('API only'))) {
     for (let i = 0; i < 4; i += 1) await subscribe(server.url, `${receiverUrl}/zap-${i}`);
+  }
+  if (PARTS.has('2')) console.log('\n2. fan-out: 400 events × 5 subscriptions = 2,000 deliveries to a local receiver');
+  for (const server of hubs().filter((s) => PARTS.has('2') && !s.name.endsWith('API only'))) {
     // Drain anything left from phase 1 first.
     let last = -1;
     while (last !== received) {
@@ -291,8 +274,8 @@ async function main(): Promise<void> {
     console.log(`${server.name.padEnd(26)} ${(2000 / seconds).toFixed(0).padStart(8)} deliveries/s (${seconds.toFixed(2)} s, inbound included)`);
   }
 
-  console.log(`\n2b. end to end: a steady offered load for ${DURATION_S} s, 5 subscriptions each; receipt → the local Zap answered`);
-  for (const rate of E2E_RATES) {
+  if (PARTS.has('2b')) console.log(`\n2b. end to end: a steady offered load for ${DURATION_S} s, 5 subscriptions each; receipt → the local Zap answered`);
+  for (const rate of PARTS.has('2b') ? E2E_RATES : []) {
     for (const server of hubs().filter((s) => !s.name.endsWith('API only'))) {
       await settle([server]);
       latencies = [];
@@ -312,9 +295,10 @@ async function main(): Promise<void> {
     }
   }
 
-  console.log(`\n3. forged flood: ${CONNECTIONS} connections of forged signatures at full speed, while one school sends ${STEADY_RATE}/s`);
-  console.log('server'.padEnd(26) + 'forged/s'.padStart(10) + 'school/s'.padStart(10) + 'p99 alone'.padStart(11) + 'p99 flood'.padStart(11));
-  for (const server of hubs().filter((s) => !s.name.endsWith('API only'))) {
+  if (PARTS.has('3')) console.log(`\n3. forged flood: ${CONNECTIONS} connections of forged signatures at full speed, while one school sends ${STEADY_RATE}/s`);
+  if (PARTS.has('3'))
+    console.log('server'.padEnd(26) + 'forged/s'.padStart(10) + 'school/s'.padStart(10) + 'p99 alone'.padStart(11) + 'p99 flood'.padStart(11));
+  for (const server of hubs().filter((s) => PARTS.has('3') && !s.name.endsWith('API only'))) {
     const rows: Array<{ forged: number; school: number; alone: number; during: number }> = [];
     for (let round = 0; round < ROUNDS; round += 1) {
       const alone = await load(server.url, { connections: 4, rate: STEADY_RATE });
@@ -340,7 +324,7 @@ async function main(): Promise<void> {
   }
   if (!pg) console.log('\n(PostgreSQL unreachable: its rows were skipped)');
 
-  await Promise.all(servers.map(stop));
+  await Promise.all(servers.map(stopServer));
   await pg?.drop();
   await pgFloor?.drop();
   await pgApiOnly?.drop();
