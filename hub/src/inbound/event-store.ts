@@ -32,7 +32,12 @@ export class EventStore {
     private readonly db: Database,
     private readonly options: { dedupeWindowHours: number; onBatchFailure?: (error: unknown, size: number) => void },
   ) {
-    this.inbound = statementBatcher(db, (items) => this.acceptInbound(items), options.onBatchFailure);
+    // One user's events are locked and planned in order: a batch waits for the one before it that
+    // holds the same user, and then takes everything of that user queued meanwhile.
+    this.inbound = statementBatcher(db, (items) => this.acceptInbound(items), {
+      onBatchFailure: options.onBatchFailure,
+      keyOf: (item) => stateKey(item.tenantKey, subjectOf(item)),
+    });
   }
 
   /** One verified delivery, stored (batched with concurrent ones) before the promise settles. */

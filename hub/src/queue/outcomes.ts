@@ -15,7 +15,7 @@ export class Outcomes {
     private readonly db: Database,
     options: { onBatchFailure?: (error: unknown, size: number) => void } = {},
   ) {
-    this.deliveredBatch = statementBatcher(db, (items) => this.markDelivered(items), options.onBatchFailure);
+    this.deliveredBatch = statementBatcher(db, (items) => this.markDelivered(items), { onBatchFailure: options.onBatchFailure });
   }
 
   /**
