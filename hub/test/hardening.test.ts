@@ -21,6 +21,7 @@ import {
   subscribe,
   testHub,
   waitFor,
+  waitForValue,
 } from './helpers';
 
 afterEach(runCleanups);
@@ -111,8 +112,8 @@ describe.each(BACKENDS)('fencing on %s', (backend) => {
 
     // Worker A claims, stalls past its lease; worker B claims the same row and delivers it.
     const [a] = await shortLease.claimDue(1, 8, noneBusy);
-    await sleep(120);
-    const [b] = await hub.claims.claimDue(1, 8, noneBusy);
+    // B claims as soon as the row is due again: A's lease over (and the target's pacing interval passed).
+    const b = await waitForValue(async () => (await hub.claims.claimDue(1, 8, noneBusy))[0], 10000, "A's lease to expire and B's claim");
     expect(b).toMatchObject({ id: a.id, attempts: a.attempts + 1 });
     // A's stale retry must not clear B's live lease (which would allow a third send).
     expect(await hub.outcomes.recordFailure({ id: a.id, attempts: a.attempts, status: 500, error: 'HTTP 500', retryInMs: 0 })).toBe(false);

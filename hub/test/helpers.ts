@@ -13,7 +13,7 @@ import { type ReceivedRequest, jsonBodyOf } from './receiver';
 export { atCleanup, runCleanups } from './cleanups';
 export { HUB_MAIN, HubProcess } from './hub-process';
 export { type ReceivedRequest, Receiver, type Responder, jsonBodyOf } from './receiver';
-export { sleep, waitFor } from './wait';
+export { sleep, waitFor, waitForValue } from './wait';
 export { ZapierIntake } from './zapier-intake';
 
 export const API_KEY = 'test-api-key-0123456789';
