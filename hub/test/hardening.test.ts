@@ -5,6 +5,7 @@
  */
 import { Socket, connect } from 'node:net';
 import { VENDOR_PAYLOADS } from '../../contract/payloads';
+import { subjectLockId } from '../src/inbound/event-store';
 import { Claims } from '../src/queue/claims';
 import {
   API_KEY,
@@ -433,4 +434,39 @@ describe.each(BACKENDS)('fairness and limits on %s', (backend) => {
     expect(await count(hub, 'subscriptions')).toBe(0);
     expect(await count(hub, 'tenants')).toBe(0);
   });
+});
+
+onPostgres("a user whose rows another process holds locked holds up neither that school's other users nor another school's inbound", async () => {
+  const { hub, config } = await testHub('postgres');
+  await subscribe(hub.url, { event: '*', target_url: 'https://hooks.zapier.com/hooks/standard/1/a/' });
+  const [tenantKey] = await hub.tenants.keys();
+  await subscribe(hub.url, { event: '*', target_url: 'https://hooks.zapier.com/hooks/standard/2/b/' }, API_KEY, OTHER_SECRET);
+  const event = (user: string, n: number) => ({ version: 2, type: 'courseCompleted', data: { user: { id: user }, n } });
+
+  // Another process is in the middle of a batch of user u-locked: it holds that user's lock.
+  const other = new (await import('pg')).Client({ connectionString: config.databaseUrl });
+  await other.connect();
+  await other.query('BEGIN');
+  await other.query('SELECT pg_advisory_xact_lock($1::bigint)', [String(subjectLockId(tenantKey, 'u-locked'))]);
+  const waitingOnLock = async () =>
+    (await other.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")).rows[0].n > 0;
+  try {
+    const locked = [deliver(hub.inboundUrl, event('u-locked', 0))];
+    await waitFor(waitingOnLock, 10000, "the first batch of u-locked to wait on the other process's lock");
+    // More of that user's events arrive meanwhile: they wait in the batcher, and hold no connection.
+    for (let n = 1; n < 12; n += 1) locked.push(deliver(hub.inboundUrl, event('u-locked', n)));
+    // Another user of the school, and another school, are accepted while the lock is still held.
+    expect((await deliver(hub.inboundUrl, event('u-free', 0))).status).toBe(202);
+    expect((await deliver(hub.inboundUrl, event('u-other-school', 0), `v1=${OTHER_SECRET}`)).status).toBe(202);
+    expect(await count(hub, 'events')).toBe(2);
+
+    await other.query('COMMIT'); // the other process's batch ends: u-locked's events are stored, in order
+    expect((await Promise.all(locked)).map((a) => a.status)).toEqual(Array.from({ length: 12 }, () => 202));
+    const { rows } = await hub.db.query<{ n: number }>(
+      "SELECT (convert_from(body, 'UTF8')::jsonb -> 'data' ->> 'n')::int AS n FROM events WHERE convert_from(body, 'UTF8') LIKE '%u-locked%' ORDER BY id",
+    );
+    expect(rows.map((r) => r.n)).toEqual(Array.from({ length: 12 }, (_, n) => n));
+  } finally {
+    await other.end();
+  }
 });

@@ -19,9 +19,13 @@ export interface InboundResult {
   deliveries: number;
 }
 
+/** The advisory lock a batch holds for one (school, subject) while it plans and writes that subject's events. */
+export const subjectLockId = (tenantKey: string, subject: string): bigint =>
+  createHash('sha256').update(stateKey(tenantKey, subject)).digest().readBigInt64BE(0);
+
 /** One advisory lock id per (school, subject), as signed 64-bit integers, distinct and sorted. */
 function sortedLockIds(keys: ReadonlyArray<{ tenantKey: string; subject: string }>): string[] {
-  const ids = new Set(keys.map((k) => createHash('sha256').update(stateKey(k.tenantKey, k.subject)).digest().readBigInt64BE(0)));
+  const ids = new Set(keys.map((k) => subjectLockId(k.tenantKey, k.subject)));
   return [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map(String);
 }
 
