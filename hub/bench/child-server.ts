@@ -1,10 +1,11 @@
 /**
  * A server the benches run as a child process: started, awaited until it logs where it listens,
- * and stopped. Every child still running when the bench ends — also when it is interrupted or
- * throws — is killed, so an aborted bench leaves no hub, floor or ceiling behind to skew the
- * next measurement.
+ * and stopped. A child still running when the bench ends, however it ends, is killed
+ * (cleanup.ts), so an aborted bench leaves no hub, floor or ceiling behind to skew the next
+ * measurement.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { killAtExit } from './cleanup';
 
 export interface ChildServer {
   name: string;
@@ -12,20 +13,11 @@ export interface ChildServer {
   child: ChildProcess;
 }
 
-const running = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.once(signal, () => process.exit(130));
-}
-
 const LISTENING = /listening (?:on|at) (http:\/\/\S+)/;
 
 export async function spawnServer(name: string, script: string, env: Record<string, string>): Promise<ChildServer> {
   const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  running.add(child);
-  child.once('exit', () => running.delete(child));
+  killAtExit(child);
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));

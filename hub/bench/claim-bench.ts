@@ -7,11 +7,11 @@
  * Prints the median and p90 milliseconds per claim and the deliveries each claim returned.
  * CLAIM_BENCH_EXPLAIN=1 prints PostgreSQL's EXPLAIN ANALYZE of one claim as well.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type Database, openDatabase } from '../src/db/database';
 import { Claims } from '../src/queue/claims';
+import { benchDataDir, exitAfterCleanup } from './cleanup';
 import { freshSchema } from './fresh-schema';
 
 /** Zaps (one school each), and how many of them have due deliveries: all, then few among many idle ones. */
@@ -99,7 +99,7 @@ async function explainOneClaim(db: Database): Promise<void> {
 async function main(): Promise<void> {
   console.log(`\nClaim cost: Zaps of one school each, ${SHAPES[0].busy} of them with ${PER_ZAP} due deliveries; a claim of up to ${CLAIM}, ${ROUNDS} claims`);
   for (const shape of SHAPES) {
-    const dataDir = mkdtempSync(join(tmpdir(), 'lw-claim-bench-'));
+    const dataDir = benchDataDir('lw-claim-bench-');
     try {
       const embedded = await openDatabase({ dataDir, poolSize: 1 });
       await measure('embedded', embedded, shape);
@@ -124,6 +124,6 @@ async function main(): Promise<void> {
 if (require.main === module) {
   main().catch((error: unknown) => {
     console.error(error);
-    process.exit(1);
+    void exitAfterCleanup(1);
   });
 }

@@ -15,14 +15,14 @@
  * DELIVERY_BENCH_ENGINES=PostgreSQL only that engine.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { type IncomingHttpHeaders, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isJsonObject, signatureFor } from '../../contract';
 import { VENDOR_PAYLOADS } from '../../contract/payloads';
 import { spawnServer, stopServer } from './child-server';
+import { benchDataDir, exitAfterCleanup } from './cleanup';
 import { freshSchema } from './fresh-schema';
 import { createForwardAgent, forward } from '../src/delivery/forwarder';
 
@@ -178,7 +178,7 @@ function arrivalRate(arrivals: Arrival[]): number {
 async function main(): Promise<void> {
   const intake = new Intake();
   const receiverUrl = await intake.start();
-  const dataDir = mkdtempSync(join(tmpdir(), 'lw-delivery-bench-'));
+  const dataDir = benchDataDir('lw-delivery-bench-');
   const schemas: Array<{ drop: () => Promise<void> }> = [];
   const engines: Array<{ name: string; env: () => Promise<Record<string, string>> }> = [
     { name: 'embedded', env: async () => ({ HUB_DATA_DIR: join(dataDir, `db-${randomBytes(4).toString('hex')}`) }) },
@@ -343,5 +343,5 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   console.error(error);
-  process.exit(1);
+  void exitAfterCleanup(1);
 });

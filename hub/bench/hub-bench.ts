@@ -14,15 +14,15 @@
  * schema, dropped afterwards); skipped if unreachable.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { isJsonObject } from '../../contract';
 import { VENDOR_PAYLOADS } from '../../contract/payloads';
 import { type ChildServer, spawnServer, stopServer } from './child-server';
+import { benchDataDir, exitAfterCleanup } from './cleanup';
 import { freshSchema } from './fresh-schema';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -163,7 +163,7 @@ async function main(): Promise<void> {
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-  const dataDir = mkdtempSync(join(tmpdir(), 'lw-hub-bench-'));
+  const dataDir = benchDataDir('lw-hub-bench-');
   const pg = await freshSchema();
   const hubEnv = {
     HOST: '127.0.0.1',
@@ -334,5 +334,5 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   console.error(error);
-  process.exit(1);
+  void exitAfterCleanup(1);
 });
