@@ -133,6 +133,10 @@ export async function startHub(config: HubConfig, options: HubOptions = {}): Pro
     );
   };
   sampleQueue();
+  app.server.on('connection', (socket) => {
+    metrics.openConnections.inc();
+    socket.once('close', () => metrics.openConnections.dec());
+  });
   const sampler = setInterval(sampleQueue, config.queueDepthIntervalMs);
   sampler.unref();
 

@@ -67,5 +67,10 @@ export class HubMetrics {
     help: 'Deliveries waiting for a paused or slowed target, sampled every HUB_QUEUE_DEPTH_INTERVAL_MS.',
     registers: [this.registry],
   });
+  readonly openConnections = new Gauge({
+    name: 'hub_http_open_connections',
+    help: 'HTTP connections open to this process (keep-alive and stalled ones included): a connection storm or a slow-client flood shows here.',
+    registers: [this.registry],
+  });
   readonly tenants = new Gauge({ name: 'hub_tenants_known', help: 'Schools known to this process (held in memory).', registers: [this.registry] });
 }

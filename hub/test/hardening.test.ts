@@ -232,7 +232,9 @@ describe('timeouts', () => {
     await waitFor(() => idle.received().includes('"ok"'), 5000, 'the health answer');
     const stalled = await rawSocket(hub.url);
     stalled.socket.write(`POST /v1/learnworlds/webhooks HTTP/1.1\r\nHost: x\r\nLearnworlds-Webhook-Signature: ${SIGNATURE}\r\nContent-Length: 50\r\n\r\n{`);
-    await sleep(200);
+    // Until the hub holds both (and this scrape's own): the stalled one is open when SIGTERM comes.
+    const open = async () => Number(/^hub_http_open_connections (\d+)/m.exec(await (await fetch(`${hub.url}/metrics`)).text())?.[1] ?? 0);
+    await waitFor(async () => (await open()) >= 3, 10000, 'the idle and the stalled connection to be open');
     const started = Date.now();
     const exited = new Promise<number | null>((resolve) => hub.child!.once('exit', (code) => resolve(code)));
     hub.child!.kill('SIGTERM');
@@ -337,6 +339,19 @@ describe('metrics', () => {
       expect(await scrape.text()).toContain('hub_queue_depth 0');
     }
     expect(depth).not.toHaveBeenCalled();
+  });
+
+  test('open HTTP connections are counted while open, and no longer once closed', async () => {
+    const { hub } = await testHub('embedded');
+    // Each scrape on a connection of its own, closed before the count is read again.
+    const open = async () => {
+      const scrape = await fetch(`${hub.url}/metrics`, { headers: { Connection: 'close' } });
+      return Number(/^hub_http_open_connections (\d+)/m.exec(await scrape.text())?.[1]);
+    };
+    const clients = await Promise.all([rawSocket(hub.url), rawSocket(hub.url), rawSocket(hub.url)]);
+    await waitFor(async () => (await open()) === 4, 10000, 'three idle connections and the scrape');
+    for (const client of clients) client.socket.destroy();
+    await waitFor(async () => (await open()) === 1, 10000, 'only the scrape left');
   });
 
   test('the queue depth is sampled on its interval', async () => {
