@@ -313,17 +313,15 @@ async function main(): Promise<void> {
       let unsent = 0;
       for (let sent = 0; sent < total;) {
         const due = Math.min(total, Math.floor(((Date.now() - started) * rate) / 1000));
-        for (; sent < due; sent += 1)
-          pending.push(
-            // A hub that cannot keep up may leave a connection unanswered: counted, not fatal to the run.
-            ((at) =>
-              send(hub.url, secret, body(`course-${sent % 100}`)).then(
-                () => void acceptMs.push(Date.now() - at),
-                () => {
-                  unsent += 1;
-                },
-              ))(Date.now()),
+        for (; sent < due; sent += 1) {
+          const at = Date.now();
+          // A hub that cannot keep up may leave a connection unanswered: counted, not fatal to the run.
+          const accepted = send(hub.url, secret, body(`course-${sent % 100}`)).then(
+            () => void acceptMs.push(Date.now() - at),
+            () => void (unsent += 1),
           );
+          pending.push(accepted);
+        }
         await new Promise((r) => setTimeout(r, 2));
       }
       await Promise.all(pending);

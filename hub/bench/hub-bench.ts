@@ -202,15 +202,14 @@ async function main(): Promise<void> {
     ...servers.map((server) => ({ name: server.name, server })),
     ...hubs().map((server) => ({ name: `${server.name}${TAGS}`, server })),
   ];
-  for (let round = 0; round < (PARTS.has('1') ? ROUNDS : 0); round += 1) {
-    for (const row of rows) {
-      const r = await load(row.server.url, row.name.endsWith(TAGS) ? { body: tagBody } : {});
-      results.set(row.name, [...(results.get(row.name) ?? []), r]);
-      await settle(hubs()); // queued fan-out must not compete with the next run
+  if (PARTS.has('1')) {
+    for (let round = 0; round < ROUNDS; round += 1) {
+      for (const row of rows) {
+        const r = await load(row.server.url, row.name.endsWith(TAGS) ? { body: tagBody } : {});
+        results.set(row.name, [...(results.get(row.name) ?? []), r]);
+        await settle(hubs()); // queued fan-out must not compete with the next run
+      }
     }
-  }
-  if (PARTS.has('1')) printInbound();
-  function printInbound(): void {
     const ceiling = median(results.get(servers[0].name)!.map((r) => r.perSecond));
     console.log('1. inbound: accepted deliveries (stored durably with their fan-out rows; 1 subscription). Course completions of one user;');
     console.log('   "tag events": tag changes of 1,000 users (each read and writes the user\'s tag state; no subscription for them)');
@@ -245,82 +244,88 @@ async function main(): Promise<void> {
   }
 
   // Parts 2 and 2b send to 5 subscriptions.
-  for (const server of hubs().filter((s) => !s.name.endsWith('API only'))) {
+  const delivering = hubs().filter((s) => !s.name.endsWith('API only'));
+  for (const server of delivering) {
     for (let i = 0; i < 4; i += 1) await subscribe(server.url, `${receiverUrl}/zap-${i}`);
   }
-  if (PARTS.has('2')) console.log('\n2. fan-out: 400 events × 5 subscriptions = 2,000 deliveries to a local receiver');
-  for (const server of hubs().filter((s) => PARTS.has('2') && !s.name.endsWith('API only'))) {
-    // Drain anything left from phase 1 first.
-    let last = -1;
-    while (last !== received) {
-      last = received;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    const start = received;
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < 400; i += 20) {
-      await Promise.all(
-        Array.from({ length: 20 }, () =>
-          fetch(`${server.url}/v1/learnworlds/webhooks`, {
-            method: 'POST',
-            headers: { 'Content-Type': 'application/json', 'Learnworlds-Webhook-Signature': `v1=${SECRET}` },
-            body: body(),
-          }).then((r) => r.arrayBuffer()),
-        ),
-      );
-    }
-    while (received - start < 2000) await new Promise((r) => setTimeout(r, 5));
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    console.log(`${server.name.padEnd(26)} ${(2000 / seconds).toFixed(0).padStart(8)} deliveries/s (${seconds.toFixed(2)} s, inbound included)`);
-  }
-
-  if (PARTS.has('2b')) console.log(`\n2b. end to end: a steady offered load for ${DURATION_S} s, 5 subscriptions each; receipt → the local Zap answered`);
-  for (const rate of PARTS.has('2b') ? E2E_RATES : []) {
-    for (const server of hubs().filter((s) => !s.name.endsWith('API only'))) {
-      await settle([server]);
-      latencies = [];
-      const answered = await paced(server.url, rate);
-      const deadline = Date.now() + 60_000;
+  if (PARTS.has('2')) {
+    console.log('\n2. fan-out: 400 events × 5 subscriptions = 2,000 deliveries to a local receiver');
+    for (const server of delivering) {
+      // Drain anything left from phase 1 first.
       let last = -1;
-      while (Date.now() < deadline && last !== received) {
+      while (last !== received) {
         last = received;
         await new Promise((r) => setTimeout(r, 500));
       }
-      const sorted = [...latencies].sort((a, b) => a - b);
-      const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
-      console.log(
-        `${`${rate} events/s (${rate * 5} deliveries/s)`.padEnd(28)} ${server.name.padEnd(26)} ${String(sorted.length).padStart(6)} deliveries  p50 ${pct(0.5)} ms  p99 ${pct(0.99)} ms  (${answered} accepted)`,
-      );
-      latencies = undefined;
+      const start = received;
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < 400; i += 20) {
+        await Promise.all(
+          Array.from({ length: 20 }, () =>
+            fetch(`${server.url}/v1/learnworlds/webhooks`, {
+              method: 'POST',
+              headers: { 'Content-Type': 'application/json', 'Learnworlds-Webhook-Signature': `v1=${SECRET}` },
+              body: body(),
+            }).then((r) => r.arrayBuffer()),
+          ),
+        );
+      }
+      while (received - start < 2000) await new Promise((r) => setTimeout(r, 5));
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      console.log(`${server.name.padEnd(26)} ${(2000 / seconds).toFixed(0).padStart(8)} deliveries/s (${seconds.toFixed(2)} s, inbound included)`);
     }
   }
 
-  if (PARTS.has('3')) console.log(`\n3. forged flood: ${CONNECTIONS} connections of forged signatures at full speed, while one school sends ${STEADY_RATE}/s`);
-  if (PARTS.has('3'))
-    console.log('server'.padEnd(26) + 'forged/s'.padStart(10) + 'school/s'.padStart(10) + 'p99 alone'.padStart(11) + 'p99 flood'.padStart(11));
-  for (const server of hubs().filter((s) => PARTS.has('3') && !s.name.endsWith('API only'))) {
-    const rows: Array<{ forged: number; school: number; alone: number; during: number }> = [];
-    for (let round = 0; round < ROUNDS; round += 1) {
-      const alone = await load(server.url, { connections: 4, rate: STEADY_RATE });
-      await settle([servers[0], server]);
-      const [forged, during] = await Promise.all([
-        load(server.url, { signature: `v1=${randomBytes(23).toString('hex')}` }),
-        load(server.url, { connections: 4, rate: STEADY_RATE }),
-      ]);
-      await settle([servers[0], server]);
-      rows.push({ forged: forged.answeredPerSecond, school: during.perSecond, alone: alone.p99, during: during.p99 });
+  if (PARTS.has('2b')) {
+    console.log(`\n2b. end to end: a steady offered load for ${DURATION_S} s, 5 subscriptions each; receipt → the local Zap answered`);
+    for (const rate of E2E_RATES) {
+      for (const server of delivering) {
+        await settle([server]);
+        latencies = [];
+        const answered = await paced(server.url, rate);
+        const deadline = Date.now() + 60_000;
+        let last = -1;
+        while (Date.now() < deadline && last !== received) {
+          last = received;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+        const sorted = [...latencies].sort((a, b) => a - b);
+        const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+        console.log(
+          `${`${rate} events/s (${rate * 5} deliveries/s)`.padEnd(28)} ${server.name.padEnd(26)} ${String(sorted.length).padStart(6)} deliveries  p50 ${pct(0.5)} ms  p99 ${pct(0.99)} ms  (${answered} accepted)`,
+        );
+        latencies = undefined;
+      }
     }
-    console.log(
-      server.name.padEnd(26) +
-        median(rows.map((r) => r.forged))
-          .toFixed(0)
-          .padStart(10) +
-        median(rows.map((r) => r.school))
-          .toFixed(0)
-          .padStart(10) +
-        `${median(rows.map((r) => r.alone)).toFixed(1)} ms`.padStart(11) +
-        `${median(rows.map((r) => r.during)).toFixed(1)} ms`.padStart(11),
-    );
+  }
+
+  if (PARTS.has('3')) {
+    console.log(`\n3. forged flood: ${CONNECTIONS} connections of forged signatures at full speed, while one school sends ${STEADY_RATE}/s`);
+    console.log('server'.padEnd(26) + 'forged/s'.padStart(10) + 'school/s'.padStart(10) + 'p99 alone'.padStart(11) + 'p99 flood'.padStart(11));
+    for (const server of delivering) {
+      const rows: Array<{ forged: number; school: number; alone: number; during: number }> = [];
+      for (let round = 0; round < ROUNDS; round += 1) {
+        const alone = await load(server.url, { connections: 4, rate: STEADY_RATE });
+        await settle([servers[0], server]);
+        const [forged, during] = await Promise.all([
+          load(server.url, { signature: `v1=${randomBytes(23).toString('hex')}` }),
+          load(server.url, { connections: 4, rate: STEADY_RATE }),
+        ]);
+        await settle([servers[0], server]);
+        rows.push({ forged: forged.answeredPerSecond, school: during.perSecond, alone: alone.p99, during: during.p99 });
+      }
+      console.log(
+        server.name.padEnd(26) +
+          median(rows.map((r) => r.forged))
+            .toFixed(0)
+            .padStart(10) +
+          median(rows.map((r) => r.school))
+            .toFixed(0)
+            .padStart(10) +
+          `${median(rows.map((r) => r.alone)).toFixed(1)} ms`.padStart(11) +
+          `${median(rows.map((r) => r.during)).toFixed(1)} ms`.padStart(11),
+      );
+    }
   }
   if (!pg) console.log('\n(PostgreSQL unreachable: its rows were skipped)');
 

@@ -461,11 +461,18 @@ onPostgres("a user whose rows another process holds locked holds up neither that
   // Another process is in the middle of a batch of user u-locked: it holds that user's lock.
   const other = new (await import('pg')).Client({ connectionString: config.databaseUrl });
   await other.connect();
-  await other.query('BEGIN');
-  await other.query('SELECT pg_advisory_xact_lock($1::bigint)', [String(subjectLockId(tenantKey, 'u-locked'))]);
-  const waitingOnLock = async () =>
-    (await other.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")).rows[0].n > 0;
   try {
+    await other.query('BEGIN');
+    const lockId = String(subjectLockId(tenantKey, 'u-locked'));
+    await other.query('SELECT pg_advisory_xact_lock($1::bigint)', [lockId]);
+    // A waiter on that very lock (an advisory lock's 64-bit key is classid:objid in pg_locks).
+    const waitingOnLock = async () =>
+      (
+        await other.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND ((classid::bigint << 32) | objid::bigint) = $1::bigint",
+          [lockId],
+        )
+      ).rows[0].n > 0;
     const locked = [deliver(hub.inboundUrl, event('u-locked', 0))];
     await waitFor(waitingOnLock, 10000, "the first batch of u-locked to wait on the other process's lock");
     // More of that user's events arrive meanwhile: they wait in the batcher, and hold no connection.
